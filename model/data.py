@@ -1,0 +1,69 @@
+"""The IMDB reviews, loaded the tutorial's way (tfds splits 60/40 of train, and test)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from model.errors import DataUnavailableError
+
+DATASET = "imdb_reviews"
+SPLITS = ("train[:60%]", "train[60%:]", "test")
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None) -> str | None:
+    """--data-dir, else env TFDS_DATA_DIR, else tensorflow-datasets' own default (~/tensorflow_datasets)."""
+    value = data_dir or os.environ.get("TFDS_DATA_DIR") or None
+    return str(Path(value).expanduser()) if value else None
+
+
+def _explain(data_dir: str | None, error: Exception) -> DataUnavailableError:
+    where = data_dir or "~/tensorflow_datasets (the tensorflow-datasets default)"
+    return DataUnavailableError(
+        f"the IMDB reviews dataset ('{DATASET}') is not prepared in {where} and could not be "
+        "downloaded. Point --data-dir (or env TFDS_DATA_DIR) at a directory that holds "
+        f"{DATASET}/plain_text/1.0.0 — on the team's machines that is ../shared/data/tfds — or "
+        "run once with network access so tensorflow-datasets can download and prepare it. "
+        f"(Underlying error: {type(error).__name__}: {str(error).splitlines()[0][:200]})"
+    )
+
+
+def _load(split, data_dir: str | None, as_supervised: bool):
+    import tensorflow_datasets as tfds
+
+    download = data_dir is None or not _is_prepared(data_dir)
+    try:
+        return tfds.load(
+            DATASET, split=split, as_supervised=as_supervised, data_dir=data_dir, download=download
+        )
+    except Exception as error:  # tfds raises many types: AssertionError, DatasetNotFoundError, ...
+        raise _explain(data_dir, error) from error
+
+
+def _is_prepared(data_dir: str) -> bool:
+    return any(Path(data_dir, DATASET).glob("*/*/dataset_info.json"))
+
+
+def load_splits(data_dir: str | None = None):
+    """(train, validation, test) tf.data datasets of (text, label): 15,000 / 10,000 / 25,000."""
+    return _load(list(SPLITS), resolve_data_dir(data_dir), as_supervised=True)
+
+
+def load_unsupervised_texts(data_dir: str | None = None, limit: int | None = None) -> list[str]:
+    """The 50,000 unlabeled reviews as Python strings (embedding pre-training)."""
+    import tensorflow_datasets as tfds
+
+    split = "unsupervised" if limit is None else f"unsupervised[:{limit}]"
+    dataset = _load(split, resolve_data_dir(data_dir), as_supervised=False)
+    return [row["text"].decode("utf-8") for row in tfds.as_numpy(dataset)]
+
+
+def as_arrays(dataset) -> tuple[list[str], list[int]]:
+    """Materialise a (text, label) dataset as Python lists (texts decoded)."""
+    import tensorflow_datasets as tfds
+
+    texts, labels = [], []
+    for text, label in tfds.as_numpy(dataset):
+        texts.append(text.decode("utf-8"))
+        labels.append(int(label))
+    return texts, labels

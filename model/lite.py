@@ -1,0 +1,68 @@
+"""The lightweight runtime: the trained network's forward pass in NumPy, no TensorFlow.
+
+It must reproduce TensorFlow exactly, so each step mirrors an op in the exported graph:
+tokenizer spec -> vocabulary lookup, unknown tokens to ``vocab + Fingerprint64(token) % buckets``
+(what ``tf.lookup.StaticVocabularyTable`` does; pyfarmhash computes the same Fingerprint64) ->
+sqrtn combiner -> Dense(16, relu) -> Dense(1) -> sigmoid(logit / temperature).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import farmhash
+import numpy as np
+
+from model.portable import PortableNetwork
+from model.prediction import ModelInfo, Prediction
+from model.tokenizer import PythonTokenizer
+
+
+class LiteNetwork:
+    """Computes P(positive) for a batch of texts from a PortableNetwork."""
+
+    def __init__(self, network: PortableNetwork) -> None:
+        self.network = network
+        self.tokenizer = PythonTokenizer(network.spec)
+        self.index = {token: i for i, token in enumerate(network.vocabulary)}
+        self.vocab_size = len(network.vocabulary)
+        self.buckets = network.spec.num_oov_buckets
+        self.embeddings = network.embeddings.astype(np.float32)
+
+    def token_id(self, token: str) -> int:
+        found = self.index.get(token)
+        if found is not None:
+            return found
+        return self.vocab_size + farmhash.fingerprint64(token) % self.buckets
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.embeddings.shape[1]), dtype=np.float32)
+        for row, text in enumerate(texts):
+            ids = [self.token_id(t) for t in self.tokenizer.tokenize(text)]
+            if ids:
+                total = self.embeddings[ids].sum(axis=0, dtype=np.float32)
+                out[row] = total * np.float32(1.0 / np.sqrt(np.float32(len(ids))))
+        return out
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        n = self.network
+        hidden = np.maximum(self.embed(texts) @ n.hidden_kernel + n.hidden_bias, 0.0)
+        return (hidden @ n.output_kernel + n.output_bias)[:, 0].astype(np.float64)
+
+    def p_positive(self, texts: Sequence[str]) -> np.ndarray:
+        z = self.logits(texts) / self.network.temperature
+        return np.exp(-np.logaddexp(0.0, -z))
+
+
+class LiteClassifier:
+    """model.load()'s classifier when the artifact carries a certified portable form."""
+
+    def __init__(self, directory: Path, info: ModelInfo) -> None:
+        self.network = LiteNetwork(PortableNetwork.load(directory))
+        self.info = info
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        if isinstance(texts, str):
+            texts = [texts]
+        return [Prediction.from_probability(p) for p in self.network.p_positive(list(texts))]

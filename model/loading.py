@@ -1,0 +1,53 @@
+"""``model.load``: pick the runtime for a model directory and load it once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from model.artifact import PORTABLE, SAVED_MODEL, read_manifest, read_metrics
+from model.errors import ModelError
+from model.paths import default_model_dir
+from model.prediction import Classifier, ModelInfo
+
+RUNTIMES = ("lite", "tensorflow")
+
+
+def choose_runtime(manifest: dict, requested: str | None) -> str:
+    """Lite when the portable form is certified, TensorFlow otherwise; MODEL_RUNTIME forces one."""
+    requested = (requested or os.environ.get("MODEL_RUNTIME") or "").strip().lower() or None
+    if requested in ("tf",):
+        requested = "tensorflow"
+    if requested and requested not in RUNTIMES:
+        raise ModelError(f"MODEL_RUNTIME={requested!r} is not one of: {', '.join(RUNTIMES)}")
+    certified = bool(manifest.get("portable", {}).get("certified"))
+    if requested == "lite" and not certified:
+        reason = manifest.get("portable", {}).get("reason", "no portable form was exported")
+        raise ModelError(
+            f"MODEL_RUNTIME=lite, but this model has no certified portable form "
+            f"({reason}). Unset MODEL_RUNTIME to serve it with TensorFlow."
+        )
+    return requested or ("lite" if certified else "tensorflow")
+
+
+def load(path: str | os.PathLike | None = None, runtime: str | None = None) -> Classifier:
+    """Load the model in ``path`` (default: env MODEL_DIR or artifacts/model)."""
+    model_dir = Path(path) if path else default_model_dir()
+    manifest = read_manifest(model_dir)
+    chosen = choose_runtime(manifest, runtime)
+    metrics = read_metrics(model_dir)
+    info = ModelInfo(
+        path=str(model_dir),
+        version=str(manifest.get("version", "unknown")),
+        runtime=chosen,
+        test_accuracy=metrics.get("test", {}).get("accuracy"),
+        temperature=float(manifest.get("calibration", {}).get("temperature", 1.0)),
+        extra={"embedding": manifest.get("config", {}).get("embedding")},
+    )
+    if chosen == "lite":
+        from model.lite import LiteClassifier
+
+        return LiteClassifier(model_dir / PORTABLE, info)
+    from model.tf_runtime import TensorFlowClassifier
+
+    return TensorFlowClassifier(model_dir / SAVED_MODEL, info)

@@ -1,0 +1,63 @@
+"""The tutorial's training curves and a reliability diagram, saved as PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on servers and CI
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def training_curves(history: dict[str, list[float]], best_epoch: int | None, path: Path) -> Path:
+    """Loss and accuracy per epoch, train vs validation, best epoch marked."""
+    plt = _pyplot()
+    epochs = range(1, len(history["loss"]) + 1)
+    figure, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, key, title in ((loss_ax, "loss", "Loss"), (acc_ax, "accuracy", "Accuracy")):
+        ax.plot(epochs, history[key], "bo-", markersize=3, label=f"Training {key}")
+        ax.plot(epochs, history[f"val_{key}"], "r.-", label=f"Validation {key}")
+        if best_epoch:
+            ax.axvline(best_epoch, color="grey", linestyle=":", label=f"kept: epoch {best_epoch}")
+        ax.set_title(f"Training and validation {title.lower()}")
+        ax.set_xlabel("Epochs")
+        ax.set_ylabel(title)
+        ax.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def reliability_diagram(
+    before: list[dict],
+    after: list[dict] | None,
+    ece_before: float,
+    ece_after: float | None,
+    path: Path,
+) -> Path:
+    """Accuracy against confidence per bin; the diagonal is perfect calibration."""
+    plt = _pyplot()
+    figure, ax = plt.subplots(figsize=(5.5, 5))
+    ax.plot([0.5, 1.0], [0.5, 1.0], "k--", label="perfectly calibrated")
+    series = [(before, f"uncalibrated (ECE {ece_before:.3f})", "tab:red")]
+    if after is not None and ece_after is not None:
+        series.append((after, f"temperature-scaled (ECE {ece_after:.3f})", "tab:blue"))
+    for table, label, colour in series:
+        points = [(r["confidence"], r["accuracy"]) for r in table if r["count"]]
+        ax.plot([p[0] for p in points], [p[1] for p in points], "o-", color=colour, label=label)
+    ax.set_xlabel("Confidence in predicted label")
+    ax.set_ylabel("Accuracy")
+    ax.set_title("Reliability on the test split (10 bins)")
+    ax.set_xlim(0.5, 1.0)
+    ax.set_ylim(0.0, 1.0)
+    ax.legend(loc="lower right")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path

@@ -1,0 +1,78 @@
+"""Fitting the network: seeded, with progress lines and best-validation-epoch weights kept."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+import tf_keras
+
+
+class EpochProgress(tf_keras.callbacks.Callback):
+    """One readable line per epoch with elapsed time and an ETA (CI logs stay short)."""
+
+    def __init__(self, epochs: int, stream=sys.stdout) -> None:
+        super().__init__()
+        self.epochs = epochs
+        self.stream = stream
+        self.started = 0.0
+
+    def on_train_begin(self, logs=None) -> None:
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        logs = logs or {}
+        elapsed = time.perf_counter() - self.started
+        eta = elapsed / (epoch + 1) * (self.epochs - epoch - 1)
+        print(
+            f"epoch {epoch + 1:>3}/{self.epochs}  loss {logs.get('loss', math.nan):.4f}  "
+            f"acc {logs.get('accuracy', math.nan):.4f}  "
+            f"val_loss {logs.get('val_loss', math.nan):.4f}  "
+            f"val_acc {logs.get('val_accuracy', math.nan):.4f}  "
+            f"[{elapsed:5.1f} s, ETA {eta:4.0f} s]",
+            file=self.stream,
+            flush=True,
+        )
+
+
+class KeepBestEpoch(tf_keras.callbacks.Callback):
+    """Remember the weights of the epoch with the lowest validation loss; restore them at the end.
+
+    The tutorial's model overfits after about ten epochs; its last epoch is not its best.
+    """
+
+    def __init__(self, monitor: str = "val_loss") -> None:
+        super().__init__()
+        self.monitor = monitor
+        self.best_value = math.inf
+        self.best_epoch: int | None = None
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        value = (logs or {}).get(self.monitor)
+        if value is not None and value < self.best_value:
+            self.best_value, self.best_epoch = value, epoch + 1
+            self.best_weights = self.model.get_weights()
+
+    def on_train_end(self, logs=None) -> None:
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+def fit(
+    model, train, validation, epochs: int, batch_size: int, seed: int, keep_best: bool
+) -> tuple[dict, int | None, float]:
+    """Train; returns (history, kept epoch or None for the last, seconds)."""
+    keeper = KeepBestEpoch()
+    callbacks = [EpochProgress(epochs)] + ([keeper] if keep_best else [])
+    started = time.perf_counter()
+    history = model.fit(
+        train.shuffle(10_000, seed=seed, reshuffle_each_iteration=True).batch(batch_size),
+        epochs=epochs,
+        validation_data=validation.batch(batch_size),
+        callbacks=callbacks,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - started
+    return history.history, (keeper.best_epoch if keep_best else None), seconds
