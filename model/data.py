@@ -12,7 +12,7 @@ SPLITS = ("train[:60%]", "train[60%:]", "test")
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None) -> str | None:
-    """--data-dir, else env TFDS_DATA_DIR, else tensorflow-datasets' own default (~/tensorflow_datasets)."""
+    """--data-dir, else env TFDS_DATA_DIR, else tensorflow-datasets' default (None)."""
     value = data_dir or os.environ.get("TFDS_DATA_DIR") or None
     return str(Path(value).expanduser()) if value else None
 
@@ -28,16 +28,37 @@ def _explain(data_dir: str | None, error: Exception) -> DataUnavailableError:
     )
 
 
+DOWNLOAD_HOST = ("ai.stanford.edu", 80)  # where tensorflow-datasets fetches aclImdb_v1.tar.gz
+
+
+def _download_host_reachable(timeout: float = 5.0) -> bool:
+    """tfds retries unreachable downloads for minutes; find out in seconds instead."""
+    import socket
+
+    try:
+        with socket.create_connection(DOWNLOAD_HOST, timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def _load(split, data_dir: str | None, as_supervised: bool):
     import tensorflow_datasets as tfds
 
     download = data_dir is None or not _is_prepared(data_dir)
+    already_prepared = data_dir is None and _is_prepared(_tfds_default_dir())
+    if download and not already_prepared and not _download_host_reachable():
+        raise _explain(data_dir, ConnectionError(f"{DOWNLOAD_HOST[0]} is unreachable"))
     try:
         return tfds.load(
             DATASET, split=split, as_supervised=as_supervised, data_dir=data_dir, download=download
         )
     except Exception as error:  # tfds raises many types: AssertionError, DatasetNotFoundError, ...
         raise _explain(data_dir, error) from error
+
+
+def _tfds_default_dir() -> str:
+    return str(Path("~/tensorflow_datasets").expanduser())
 
 
 def _is_prepared(data_dir: str) -> bool:

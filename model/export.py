@@ -74,7 +74,7 @@ def extract_portable(keras_model, module_dir: Path, temperature: float) -> Porta
 
 
 def certify(portable: PortableNetwork, saved_model_dir: Path, texts: Sequence[str]) -> dict:
-    """Score ``texts`` + hard cases with both runtimes; certified iff |dP| <= 1e-5 and labels agree."""
+    """Score texts + hard cases with both runtimes; certified iff |dP| <= 1e-5, labels agree."""
     from model.lite import LiteNetwork
     from model.tf_runtime import SavedModelScorer
 

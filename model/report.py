@@ -127,7 +127,7 @@ Confusion matrix (rows true, columns predicted; negative, positive): {cm}
 ## Runtimes
 TensorFlow SavedModel (`saved_model/`, signature `serving_default`). Portable NumPy form:
 {
-        "certified, largest |dP| %.2g" % portable["max_abs_diff_p_positive"]
+        f"certified, largest |dP| {portable['max_abs_diff_p_positive']:.2g}"
         if portable.get("certified")
         else "not certified: " + portable.get("reason", "")
     }.

@@ -1,0 +1,66 @@
+"""Shared fixtures: the prepared IMDB data, a tiny hub module, and one briefly trained model."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY_VOCABULARY = ["good", "great", "excellent", "loved", "bad", "awful", "boring", "movie",
+                   "the", "plot", "dont", "not", "fun", "dull", "mess"]
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 600, **kwargs):
+    """Run ``python <args>`` from the project root with TensorFlow's chatter turned down."""
+    full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True,
+                          text=True, timeout=timeout, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> str:
+    """The prepared IMDB copy (TFDS_DATA_DIR or ../shared/data/tfds)."""
+    candidate = os.environ.get("TFDS_DATA_DIR") or str(ROOT.parent / "shared" / "data" / "tfds")
+    if not (Path(candidate) / "imdb_reviews").is_dir():
+        message = f"IMDB data not found at {candidate}; set TFDS_DATA_DIR"
+        if os.environ.get("SENTIMENT_REQUIRE_DATA"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return candidate
+
+
+@pytest.fixture(scope="session")
+def tiny_module_dir(tmp_path_factory) -> Path:
+    """A hub-format embedding module with 15 tokens x 4 dims and 7 OOV buckets (no data needed)."""
+    from model.hub_module import save_module
+    from model.tokenizer import default_spec
+
+    rng = np.random.RandomState(0)
+    out = tmp_path_factory.mktemp("tiny_module")
+    save_module(out, TINY_VOCABULARY, rng.normal(size=(len(TINY_VOCABULARY), 4)),
+                default_spec(num_oov_buckets=7), oov_vectors=rng.normal(size=(7, 4)))
+    return out
+
+
+@pytest.fixture(scope="session")
+def trained_model_dir(tmp_path_factory, data_dir) -> Path:
+    """Embedding built from 5,000 unlabeled reviews, then 6 epochs on the real splits.
+
+    Goes through the real command lines (python -m model.embedding / model.train), so the
+    end-to-end tests exercise train -> export -> load -> predict exactly as people run it.
+    """
+    work = tmp_path_factory.mktemp("trained")
+    embedding, model_dir = work / "embedding", work / "model"
+    built = run_cli("-m", "model.embedding", "--data-dir", data_dir, "--limit", "5000",
+                    "--vocab-size", "5000", "--oov-buckets", "50", "--out", str(embedding))
+    assert built.returncode == 0, built.stderr[-3000:]
+    trained = run_cli("-m", "model.train", "--data-dir", data_dir, "--embedding", str(embedding),
+                      "--epochs", "6", "--test-limit", "2000",
+                      "--out", str(model_dir))
+    assert trained.returncode == 0, trained.stderr[-3000:] + trained.stdout[-3000:]
+    return model_dir
