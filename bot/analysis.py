@@ -1,0 +1,54 @@
+"""Score a text and decide which caveats the reply must state.
+
+This is the one place that calls the classifier, so every surface (command, mention, DM,
+console) gives the same verdict and the same warnings for the same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.language import looks_non_english
+
+
+class ClassifierLike(Protocol):
+    """What the bot needs from ``model.load(...)``: ``.info`` and ``.predict``."""
+
+    info: Any
+
+    def predict(self, texts: Sequence[str]) -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One scored text plus the caveats to show with it."""
+
+    text: str
+    label: str
+    confidence: float
+    low_confidence: bool
+    non_english: bool
+    threshold: float
+
+
+class Analyzer:
+    """Classifier + threshold: turns a cleaned text into an Analysis."""
+
+    def __init__(self, classifier: ClassifierLike, confidence_threshold: float = 0.6):
+        self.classifier = classifier
+        self.threshold = confidence_threshold
+
+    def analyse(self, text: str) -> Analysis:
+        """Score ``text`` (already cleaned of Slack markup); exceptions propagate to the caller."""
+        prediction = self.classifier.predict([text])[0]
+        confidence = float(prediction.confidence)
+        return Analysis(
+            text=text,
+            label=str(prediction.label),
+            confidence=confidence,
+            low_confidence=confidence < self.threshold,
+            non_english=looks_non_english(text),
+            threshold=self.threshold,
+        )

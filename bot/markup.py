@@ -1,0 +1,44 @@
+"""Turn Slack's message markup back into the plain words a person wrote.
+
+The model was trained on plain English reviews; ``<@U024BE7LH>`` or ``:tada:`` are noise to it,
+and the bot's own mention is in every @-mention. What is kept: the visible label of a link
+(``<https://x|this awesome film>`` → "this awesome film"), because it is words the author chose.
+What is dropped: user, channel and group mentions, ``<!here>``-style broadcasts, dates, bare
+URLs (and labels that are just the URL again), and ``:emoji:`` codes. Slack's HTML escaping
+(``&amp; &lt; &gt;``) is undone.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ANGLE = re.compile(r"<([^<>]*)>")
+#: ``:name:`` with at least one letter (so "10:30:45" survives), plus the digit-only ones.
+_EMOJI = re.compile(
+    r":(?:[+-]1|100|1234|(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]+):(?::skin-tone-\d:)?", re.IGNORECASE
+)
+_SPACE = re.compile(r"\s+")
+_URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?/*[^\s/]+\.[^\s]+$", re.IGNORECASE)
+
+
+def _replace_angle(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    target, _, label = inner.partition("|")
+    if target[:1] in ("@", "#", "!"):
+        return " "  # user/channel mention, broadcast, subteam or date
+    if label and not _URL_LIKE.match(label.strip()):
+        return f" {label} "
+    return " "  # bare link, or a label that is only the address again
+
+
+def clean_text(text: str) -> str:
+    """Plain text for scoring: Slack markup removed, entities decoded, whitespace collapsed."""
+    text = _ANGLE.sub(_replace_angle, text or "")
+    text = _EMOJI.sub(" ", text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return _SPACE.sub(" ", text).strip()
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,352 @@
+"""A local stand-in for Slack: the Web API the bot calls, and a sender of signed requests.
+
+The server half answers ``auth.test`` and ``chat.postMessage`` under ``/api/`` and accepts
+``response_url`` posts under ``/response/<id>``, recording every call (with arrival time) so a
+test can assert exactly how many replies were sent. It can be told to fail the next N calls of a
+method with 429 or 500 to exercise the retry handlers.
+
+The client half builds real Slack payloads and signs them with slack_sdk's SignatureVerifier.
+
+Also usable from the command line for manual runs::
+
+    python tests/bot/slack_standin.py --port 8900
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from slack_sdk.signature import SignatureVerifier
+
+BOT_USER_ID = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM_ID = "T0TEAM001"
+API_APP_ID = "A0APP0001"
+
+
+@dataclass
+class Call:
+    """One request the bot made to the stand-in."""
+
+    path: str
+    method: str  # Web API method ("chat.postMessage") or "response_url"
+    body: dict[str, Any]
+    headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+
+
+class SlackStandin:
+    """A threaded HTTP server imitating the parts of Slack the bot talks to."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, auth_test: bool = True):
+        self.calls: list[Call] = []
+        self.auth_test_enabled = auth_test
+        self.failures: dict[str, list[int]] = defaultdict(list)
+        self._cond = threading.Condition()
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                standin._handle(self, raw)
+
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # the default (5) drops SYNs under a burst: 1 s stalls
+
+        self.server = Server((host, port), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """What to put in SLACK_API_URL."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"{self.base_url}/response/{name}"
+
+    def start(self) -> SlackStandin:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> SlackStandin:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- behaviour -------------------------------------------------------------------------
+
+    def fail_next(self, method: str, *statuses: int) -> None:
+        """Answer the next calls of ``method`` with these HTTP statuses (429, 500, ...)."""
+        self.failures[method].extend(statuses)
+
+    def _handle(self, handler: BaseHTTPRequestHandler, raw: str) -> None:
+        path = urllib.parse.urlsplit(handler.path).path
+        content_type = handler.headers.get("Content-Type", "")
+        if "json" in content_type:
+            body = json.loads(raw or "{}")
+        else:
+            body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+        if path.startswith("/api/"):
+            method = path[len("/api/") :]
+        elif path.startswith("/response/"):
+            method = "response_url"
+        else:
+            self._reply(handler, 404, {"ok": False, "error": "not_found"})
+            return
+        with self._cond:
+            pending = self.failures.get(method)
+            status = pending.pop(0) if pending else None
+        if status is not None:
+            self._record(path, method + ":failed", body, handler)
+            headers = {"Retry-After": "0"} if status == 429 else {}
+            self._reply(handler, status, {"ok": False, "error": "ratelimited"}, headers)
+            return
+        if method == "auth.test":
+            if not self.auth_test_enabled:
+                self._reply(handler, 404, {"ok": False, "error": "unknown_method"})
+                return
+            self._reply(
+                handler,
+                200,
+                {
+                    "ok": True,
+                    "url": "https://standin.slack.com/",
+                    "team": "Stand-in",
+                    "user": "sentiment",
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER_ID,
+                    "bot_id": BOT_ID,
+                    "is_enterprise_install": False,
+                },
+            )
+            return
+        self._record(path, method, body, handler)
+        if method == "response_url":
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/plain")
+            handler.send_header("Content-Length", "2")
+            handler.end_headers()
+            handler.wfile.write(b"ok")
+            return
+        if method == "chat.postMessage":
+            ts = f"{time.time():.6f}"
+            self._reply(
+                handler, 200, {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {}}
+            )
+            return
+        self._reply(handler, 200, {"ok": False, "error": "unknown_method"})
+
+    def _record(self, path: str, method: str, body: dict, handler: BaseHTTPRequestHandler) -> None:
+        call = Call(path=path, method=method, body=body, headers=dict(handler.headers.items()))
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+
+    @staticmethod
+    def _reply(
+        handler: BaseHTTPRequestHandler, status: int, payload: dict, headers: dict | None = None
+    ) -> None:
+        data = json.dumps(payload).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    # -- assertions ------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until at least ``count`` calls of ``method`` arrived; return them all."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls if c.method == method]
+                remaining = deadline - time.monotonic()
+                if len(found) >= count or remaining <= 0:
+                    return found
+                self._cond.wait(remaining)
+
+    def settle(self, quiet: float = 0.5) -> None:
+        """Wait until no call has arrived for ``quiet`` seconds (to catch late duplicates)."""
+        while True:
+            with self._cond:
+                last = self.calls[-1].at if self.calls else 0.0
+            idle = time.monotonic() - last
+            if idle >= quiet:
+                return
+            time.sleep(quiet - idle)
+
+
+# -- signed requests, as Slack sends them -------------------------------------------------------
+
+
+def sign(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """The X-Slack-Signature / X-Slack-Request-Timestamp headers for ``body``."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = SignatureVerifier(signing_secret).generate_signature(
+        timestamp=str(timestamp), body=body
+    )
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
+
+
+def command_body(
+    text: str, response_url: str, command: str = "/sentiment", trigger_id: str = "T1.TRIGGER"
+) -> str:
+    """A slash-command payload (form-encoded), as Slack posts it."""
+    return urllib.parse.urlencode(
+        {
+            "token": "deprecated-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "standin",
+            "channel_id": "C0CHAN001",
+            "channel_name": "general",
+            "user_id": "U0HUMAN01",
+            "user_name": "ada",
+            "command": command,
+            "text": text,
+            "api_app_id": API_APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+    )
+
+
+def event_body(event: dict[str, Any], event_id: str = "Ev0000001") -> str:
+    """An Events API ``event_callback`` envelope (JSON), as Slack posts it."""
+    return json.dumps(
+        {
+            "token": "deprecated-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": API_APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER_ID,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": "4-standin",
+        }
+    )
+
+
+def mention_event(text: str, ts: str = "1700000000.000100", thread_ts: str | None = None) -> dict:
+    event = {
+        "type": "app_mention",
+        "user": "U0HUMAN01",
+        "text": text,
+        "ts": ts,
+        "channel": "C0CHAN001",
+        "event_ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def dm_event(text: str, ts: str = "1700000000.000200", **extra: Any) -> dict:
+    event = {
+        "type": "message",
+        "channel": "D0DM00001",
+        "user": "U0HUMAN01",
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "channel_type": "im",
+    }
+    event.update(extra)
+    return event
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    elapsed: float
+
+
+def post(
+    url: str,
+    body: str,
+    signing_secret: str,
+    *,
+    content_type: str = "application/x-www-form-urlencoded",
+    timestamp: int | None = None,
+    extra_headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+) -> Reply:
+    """POST ``body`` to the bot, signed with ``signing_secret``; return status and body."""
+    headers = {"Content-Type": content_type, **sign(signing_secret, body, timestamp)}
+    headers.update(extra_headers or {})
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return Reply(response.status, response.read().decode(), time.monotonic() - started)
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, error.read().decode(), time.monotonic() - started)
+
+
+def post_command(url: str, secret: str, text: str, response_url: str, **kw: Any) -> Reply:
+    return post(url, command_body(text, response_url), secret, **kw)
+
+
+def post_event(url: str, secret: str, event: dict, event_id: str, **kw: Any) -> Reply:
+    return post(url, event_body(event, event_id), secret, content_type="application/json", **kw)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8900)
+    args = parser.parse_args()
+    with SlackStandin(port=args.port) as standin:
+        print(f"SLACK_API_URL={standin.api_url}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass

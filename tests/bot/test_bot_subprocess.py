@@ -1,0 +1,162 @@
+"""The real ``python -m bot`` (waitress, real model) against the Slack stand-in.
+
+Needs a trained model: skipped until tests/conftest.py provides ``trained_model_dir``.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bot_helpers import BOT_TOKEN, SIGNING_SECRET, clean_env
+from slack_standin import (
+    BOT_USER_ID,
+    SlackStandin,
+    dm_event,
+    mention_event,
+    post_command,
+    post_event,
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class BotProcess:
+    process: subprocess.Popen
+    url: str
+    log_path: Path
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.url}/slack/events"
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"bot exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                return json.loads(response.read())
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    raise AssertionError("bot did not become healthy")
+
+
+@pytest.fixture
+def bot_process(model_dir: Path, tmp_path: Path) -> Iterator[tuple[BotProcess, SlackStandin]]:
+    with SlackStandin() as standin:
+        port = free_port()
+        env = clean_env(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=standin.api_url,
+            MODEL_DIR=str(model_dir),
+            PORT=str(port),
+            HOST="127.0.0.1",
+            LOG_LEVEL="DEBUG",
+        )
+        log_path = tmp_path / "bot.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stdout=log, stderr=log
+            )
+        bot = BotProcess(process, f"http://127.0.0.1:{port}", log_path)
+        try:
+            wait_healthy(bot.url, process)
+            yield bot, standin
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def test_real_bot_end_to_end(bot_process):
+    bot, standin = bot_process
+    health = wait_healthy(bot.url, bot.process)
+    assert health["status"] == "ok" and health["model_version"]
+
+    reply = post_command(
+        bot.events_url, SIGNING_SECRET, "what a wonderful day", standin.response_url("c")
+    )
+    assert reply.status == 200 and reply.elapsed < 3
+    reply = post_command(bot.events_url, SIGNING_SECRET, "", standin.response_url("empty"))
+    assert reply.status == 200
+    calls = {c.path: c.body for c in standin.wait_for("response_url", 2, timeout=20)}
+    assert "positive" in calls["/response/c"]["text"]
+    assert "Usage" in calls["/response/empty"]["text"]
+
+    event = mention_event(f"<@{BOT_USER_ID}> what a wonderful day", ts="1700000100.000100")
+    assert post_event(bot.events_url, SIGNING_SECRET, event, "EvSubMention").status == 200
+    dm = dm_event("what a wonderful day", ts="1700000101.000100")
+    assert post_event(bot.events_url, SIGNING_SECRET, dm, "EvSubDm").status == 200
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert (
+        post_event(bot.events_url, SIGNING_SECRET, dm, "EvSubDm", extra_headers=retry).status == 200
+    )
+    posts = standin.wait_for("chat.postMessage", 2, timeout=20)
+    standin.settle(1.0)
+    posts = standin.calls_to("chat.postMessage")
+    assert len(posts) == 2
+    threads = {p.body["channel"]: p.body.get("thread_ts") for p in posts}
+    assert threads == {"C0CHAN001": "1700000100.000100", "D0DM00001": None}
+
+    before = len(standin.calls)
+    forged = post_command(bot.events_url, "wrong-secret", "great", standin.response_url("f"))
+    stale = post_command(
+        bot.events_url,
+        SIGNING_SECRET,
+        "great",
+        standin.response_url("s"),
+        timestamp=int(time.time()) - 600,
+    )
+    assert (forged.status, stale.status) == (401, 401)
+    standin.settle(0.5)
+    assert len(standin.calls) == before
+
+    bot.process.send_signal(signal.SIGTERM)
+    assert bot.process.wait(30) == 0
+    log = bot.log()
+    assert BOT_TOKEN not in log and SIGNING_SECRET not in log
+
+
+def test_real_bot_fifty_concurrent_commands(bot_process):
+    bot, standin = bot_process
+    n = 50
+
+    def fire(i: int):
+        return post_command(
+            bot.events_url, SIGNING_SECRET, f"great movie {i}", standin.response_url(f"b{i}")
+        )
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        replies = list(pool.map(fire, range(n)))
+    assert all(r.status == 200 for r in replies)
+    assert max(r.elapsed for r in replies) < 3
+    standin.wait_for("response_url", n, timeout=30)
+    standin.settle(0.5)
+    paths = sorted(c.path for c in standin.calls_to("response_url"))
+    assert paths == sorted(f"/response/b{i}" for i in range(n))
