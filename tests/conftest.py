@@ -11,15 +11,37 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY_VOCABULARY = ["good", "great", "excellent", "loved", "bad", "awful", "boring", "movie",
-                   "the", "plot", "dont", "not", "fun", "dull", "mess"]
+TINY_VOCABULARY = [
+    "good",
+    "great",
+    "excellent",
+    "loved",
+    "bad",
+    "awful",
+    "boring",
+    "movie",
+    "the",
+    "plot",
+    "dont",
+    "not",
+    "fun",
+    "dull",
+    "mess",
+]
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 600, **kwargs):
     """Run ``python <args>`` from the project root with TensorFlow's chatter turned down."""
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True,
-                          text=True, timeout=timeout, **kwargs)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +64,13 @@ def tiny_module_dir(tmp_path_factory) -> Path:
 
     rng = np.random.RandomState(0)
     out = tmp_path_factory.mktemp("tiny_module")
-    save_module(out, TINY_VOCABULARY, rng.normal(size=(len(TINY_VOCABULARY), 4)),
-                default_spec(num_oov_buckets=7), oov_vectors=rng.normal(size=(7, 4)))
+    save_module(
+        out,
+        TINY_VOCABULARY,
+        rng.normal(size=(len(TINY_VOCABULARY), 4)),
+        default_spec(num_oov_buckets=7),
+        oov_vectors=rng.normal(size=(7, 4)),
+    )
     return out
 
 
@@ -56,11 +83,34 @@ def trained_model_dir(tmp_path_factory, data_dir) -> Path:
     """
     work = tmp_path_factory.mktemp("trained")
     embedding, model_dir = work / "embedding", work / "model"
-    built = run_cli("-m", "model.embedding", "--data-dir", data_dir, "--limit", "5000",
-                    "--vocab-size", "5000", "--oov-buckets", "50", "--out", str(embedding))
+    built = run_cli(
+        "-m",
+        "model.embedding",
+        "--data-dir",
+        data_dir,
+        "--limit",
+        "5000",
+        "--vocab-size",
+        "5000",
+        "--oov-buckets",
+        "50",
+        "--out",
+        str(embedding),
+    )
     assert built.returncode == 0, built.stderr[-3000:]
-    trained = run_cli("-m", "model.train", "--data-dir", data_dir, "--embedding", str(embedding),
-                      "--epochs", "6", "--test-limit", "2000",
-                      "--out", str(model_dir))
+    trained = run_cli(
+        "-m",
+        "model.train",
+        "--data-dir",
+        data_dir,
+        "--embedding",
+        str(embedding),
+        "--epochs",
+        "6",
+        "--test-limit",
+        "2000",
+        "--out",
+        str(model_dir),
+    )
     assert trained.returncode == 0, trained.stderr[-3000:] + trained.stdout[-3000:]
     return model_dir
