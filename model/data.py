@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from model.errors import DataUnavailableError
 
+log = logging.getLogger(__name__)
+
 DATASET = "imdb_reviews"
 SPLITS = ("train[:60%]", "train[60%:]", "test")
 
 
+def _team_copies() -> list[Path]:
+    """Where the team's prepared copy lives: ``../shared/data/tfds`` of the checkout or cwd."""
+    checkout = Path(__file__).resolve().parents[1]
+    return [root.parent / "shared" / "data" / "tfds" for root in (checkout, Path.cwd())]
+
+
 def resolve_data_dir(data_dir: str | os.PathLike | None) -> str | None:
-    """--data-dir, else env TFDS_DATA_DIR, else tensorflow-datasets' default (None)."""
+    """--data-dir, else env TFDS_DATA_DIR, else tfds' default; else the team's shared copy.
+
+    The shared copy (``../shared/data/tfds``) is used only when nothing was asked for and
+    tensorflow-datasets' own default location holds no prepared IMDB, so that default settings
+    work offline on the team's machines; it is logged so nobody wonders where data came from.
+    """
     value = data_dir or os.environ.get("TFDS_DATA_DIR") or None
-    return str(Path(value).expanduser()) if value else None
+    if value:
+        return str(Path(value).expanduser())
+    if not _is_prepared(_tfds_default_dir()):
+        for candidate in _team_copies():
+            if _is_prepared(str(candidate)):
+                log.info(
+                    "using the prepared IMDB copy at %s (set TFDS_DATA_DIR to change)", candidate
+                )
+                return str(candidate)
+    return None
 
 
 def _explain(data_dir: str | None, error: Exception) -> DataUnavailableError:
