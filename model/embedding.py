@@ -12,6 +12,7 @@ import logging
 import time
 from pathlib import Path
 
+from model.cli_logging import setup_logging
 from model.errors import ModelError, exit_on_model_error
 from model.paths import DEFAULT_EMBEDDING_DIR
 from model.tokenizer import PythonTokenizer, default_spec
@@ -105,7 +106,7 @@ def build(args: argparse.Namespace) -> Path:
 
 @exit_on_model_error
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    setup_logging()
     out = build(parse_args(argv))
     print(f"embedding module written to {out}; train with: python -m model.train --embedding {out}")
     return 0

@@ -45,7 +45,7 @@ def reliability_diagram(
     plt = _pyplot()
     figure, ax = plt.subplots(figsize=(5.5, 5))
     ax.plot([0.5, 1.0], [0.5, 1.0], "k--", label="perfectly calibrated")
-    series = [(before, f"uncalibrated (ECE {ece_before:.3f})", "tab:red")]
+    series = [(before, f"model output (ECE {ece_before:.3f})", "tab:red")]
     if after is not None and ece_after is not None:
         series.append((after, f"temperature-scaled (ECE {ece_after:.3f})", "tab:blue"))
     for table, label, colour in series:

@@ -13,6 +13,7 @@ import os
 import time
 from pathlib import Path
 
+from model.cli_logging import setup_logging
 from model.errors import exit_on_model_error
 from model.paths import default_embedding_handle, default_model_dir
 
@@ -215,11 +216,12 @@ def run(args: argparse.Namespace) -> Path:
     (out / artifact.MODEL_CARD).write_text(report.model_card(manifest, metrics), encoding="utf-8")
     (out / artifact.PLOTS).mkdir(exist_ok=True)
     plots.training_curves(history, kept_epoch, out / artifact.PLOTS / "training_curves.png")
+    applied = calibration["applied"]  # without a temperature the two curves are the same
     plots.reliability_diagram(
         calibration["reliability_before"],
-        calibration["reliability_after"],
+        calibration["reliability_after"] if applied else None,
         test_metrics["ece_before_calibration"],
-        test_metrics["ece_after_calibration"],
+        test_metrics["ece_after_calibration"] if applied else None,
         out / artifact.PLOTS / "reliability.png",
     )
     artifact.write_json(out / artifact.MANIFEST, manifest)  # last: marks the directory complete
@@ -236,9 +238,7 @@ def fit_model(model, train, validation, args):
 
 @exit_on_model_error
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    for noisy in ("absl", "tensorflow"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    setup_logging()
     started = time.perf_counter()
     out = run(parse_args(argv))
     print(
