@@ -50,7 +50,7 @@ def evaluate(
 ) -> dict:
     """Accuracy, loss, precision, recall, F1, ROC-AUC, confusion and ECE of the served model."""
     import model
-    from model.calibration import ECE_THRESHOLD, expected_calibration_error
+    from model.calibration import ECE_THRESHOLD, expected_calibration_error, sigmoid
     from model.metrics import classification_metrics
 
     classifier = model.load(model_dir, runtime=runtime)
@@ -58,10 +58,15 @@ def evaluate(
     started = time.perf_counter()
     p = np.array([pred.p_positive for pred in classifier.predict(texts)])
     report = classification_metrics(p, labels)
+    temperature = classifier.info.temperature
+    clipped = np.clip(p, 1e-15, 1 - 1e-15)
+    uncalibrated = sigmoid(np.log(clipped / (1 - clipped)) * temperature)  # undo 1/T
     report.update(
         ece=expected_calibration_error(p, labels),
+        ece_before_calibration=expected_calibration_error(uncalibrated, labels),
+        ece_after_calibration=expected_calibration_error(p, labels),
         ece_threshold=ECE_THRESHOLD,
-        temperature=classifier.info.temperature,
+        temperature=temperature,
         model_dir=classifier.info.path,
         model_version=classifier.info.version,
         runtime=classifier.info.runtime,
