@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -168,15 +169,22 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
         if signing_secret and any(c.isspace() for c in signing_secret):
             malformed("SLACK_SIGNING_SECRET", "it contains whitespace")
 
-    port = DEFAULT_PORT
-    raw_port = _get(env, "PORT")
-    if raw_port is not None:
+    def bounded(
+        name: str, parse: Callable[[str], Any], low: float, high: float, default: Any, why: str
+    ) -> Any:
+        raw = _get(env, name)
+        if raw is None:
+            return default
         try:
-            port = int(raw_port)
-            if not 1 <= port <= 65535:
-                raise ValueError
+            value = parse(raw)
         except ValueError:
-            malformed("PORT", f"{raw_port!r} is not a port number")
+            value = None
+        if value is None or not low <= value <= high:
+            malformed(name, f"{raw!r} {why}")
+            return default
+        return value
+
+    port = bounded("PORT", int, 1, 65535, DEFAULT_PORT, "is not a port number")
 
     log_level = (_get(env, "LOG_LEVEL") or "INFO").upper()
     if log_level == "WARN":
@@ -195,15 +203,14 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
     if response_type not in RESPONSE_TYPES:
         malformed("SENTIMENT_RESPONSE_TYPE", f"{response_type!r} is not a response type")
 
-    threshold = DEFAULT_CONFIDENCE_THRESHOLD
-    raw_threshold = _get(env, "SENTIMENT_CONFIDENCE_THRESHOLD")
-    if raw_threshold is not None:
-        try:
-            threshold = float(raw_threshold)
-            if not 0.5 <= threshold <= 1.0:
-                raise ValueError
-        except ValueError:
-            malformed("SENTIMENT_CONFIDENCE_THRESHOLD", f"{raw_threshold!r} is out of range")
+    threshold = bounded(
+        "SENTIMENT_CONFIDENCE_THRESHOLD",
+        float,
+        0.5,
+        1.0,
+        DEFAULT_CONFIDENCE_THRESHOLD,
+        "is out of range",
+    )
 
     if problems:
         raise SettingsError(problems, mode)

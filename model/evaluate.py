@@ -61,10 +61,11 @@ def evaluate(
     temperature = classifier.info.temperature
     clipped = np.clip(p, 1e-15, 1 - 1e-15)
     uncalibrated = sigmoid(np.log(clipped / (1 - clipped)) * temperature)  # undo 1/T
+    ece = expected_calibration_error(p, labels)
     report.update(
-        ece=expected_calibration_error(p, labels),
+        ece=ece,
         ece_before_calibration=expected_calibration_error(uncalibrated, labels),
-        ece_after_calibration=expected_calibration_error(p, labels),
+        ece_after_calibration=ece,
         ece_threshold=ECE_THRESHOLD,
         temperature=temperature,
         model_dir=classifier.info.path,

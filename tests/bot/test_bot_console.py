@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot_helpers import clean_env
+from bot_helpers import clean_env, fake_token
 
 from bot import console
 from bot.analysis import Analyzer
@@ -46,7 +46,7 @@ def test_console_low_confidence_note(fake_classifier):
 
 
 def test_missing_settings_exit_2_without_secrets(tmp_path: Path):
-    env = clean_env(SLACK_BOT_TOKEN="xoxp-NOT-A-BOT-TOKEN-shh", PORT="nope")
+    env = clean_env(SLACK_BOT_TOKEN=fake_token("xoxp", "NOT-A-BOT-TOKEN-shh"), PORT="nope")
     result = run_bot(cwd=tmp_path, env=env, timeout=60)
     assert result.returncode == 2
     assert "SLACK_SIGNING_SECRET is not set" in result.stderr
@@ -70,7 +70,7 @@ def test_missing_model_is_one_clear_error(tmp_path: Path):
 
 
 def test_dotenv_in_working_directory_is_used(tmp_path: Path):
-    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-dotenv\n")
+    (tmp_path / ".env").write_text(f"SLACK_BOT_TOKEN={fake_token('xoxb', 'from-dotenv')}\n")
     result = run_bot(cwd=tmp_path, env=clean_env(), timeout=60)
     assert result.returncode == 2  # HTTP mode now, and the signing secret is missing
     assert "SLACK_SIGNING_SECRET is not set" in result.stderr

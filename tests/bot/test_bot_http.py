@@ -13,7 +13,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from bot_helpers import RunningBot, start_bot, stop_bot
+from bot_helpers import BOT_TOKEN, RunningBot, start_bot, stop_bot
 from slack_standin import (
     BOT_USER_ID,
     dm_event,
@@ -85,7 +85,7 @@ def test_mention_is_cleaned_scored_and_answered_in_thread(running_bot: RunningBo
     assert call.body["thread_ts"] == "1700000001.000100"
     assert running_bot.classifier.calls == [["this is a great day link"]]
     assert "positive" in call.body["text"]
-    assert call.headers.get("Authorization") == "Bearer xoxb-test-0000-token"
+    assert call.headers.get("Authorization") == f"Bearer {BOT_TOKEN}"
 
 
 def test_mention_inside_a_thread_replies_in_that_thread(running_bot: RunningBot):

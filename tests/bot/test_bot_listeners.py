@@ -205,15 +205,17 @@ def test_register_wires_listeners(deps: Deps):
 
 
 def test_socket_mode_refusal_is_a_clear_error(standin, fake_classifier):
-    from bot_helpers import make_settings
+    from bot_helpers import fake_token, make_settings
+
+    app_token = fake_token("xapp", "1-test")
 
     from bot import socket_mode
 
-    settings = make_settings(standin.api_url, mode="socket", app_token="xapp-1-test")
+    settings = make_settings(standin.api_url, mode="socket", app_token=app_token)
     with pytest.raises(socket_mode.SocketModeError) as caught:
         socket_mode.run(settings, lambda: fake_classifier)
     assert "unknown_method" in str(caught.value) and "SLACK_APP_TOKEN" in str(caught.value)
-    assert "xapp-1-test" not in str(caught.value)
+    assert app_token not in str(caught.value)
 
 
 def test_socket_mode_requests_are_answered_without_signatures(standin, fake_classifier):

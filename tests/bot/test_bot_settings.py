@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 
 import pytest
+from bot_helpers import fake_token
 
 from bot.dedupe import SeenEvents, event_key
 from bot.logs import RedactingFilter, redact
 from bot.settings import SettingsError, load_settings, read_environment
 
-GOOD_HTTP = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s3cr3t-value"}
+GOOD_HTTP = {
+    "SLACK_BOT_TOKEN": fake_token("xoxb", "1-2-abc"),
+    "SLACK_SIGNING_SECRET": "s3cr3t-value",
+}
 
 
 def test_no_credentials_means_console():
@@ -48,15 +52,18 @@ def test_missing_http_credentials_are_all_listed_with_where_to_get_them():
 
 def test_socket_mode_needs_the_app_token():
     with pytest.raises(SettingsError) as caught:
-        load_settings("socket", {"SLACK_BOT_TOKEN": "xoxb-1"})
+        load_settings("socket", {"SLACK_BOT_TOKEN": fake_token("xoxb", "1")})
     assert "SLACK_APP_TOKEN" in str(caught.value) and "connections:write" in str(caught.value)
-    settings = load_settings("socket", {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    settings = load_settings(
+        "socket",
+        {"SLACK_BOT_TOKEN": fake_token("xoxb", "1"), "SLACK_APP_TOKEN": fake_token("xapp", "1")},
+    )
     assert settings.mode == "socket"
 
 
 def test_malformed_values_are_reported_without_secret_values():
     env = {
-        "SLACK_BOT_TOKEN": "xoxp-user-token-hushhush",
+        "SLACK_BOT_TOKEN": fake_token("xoxp", "user-token-hushhush"),
         "SLACK_SIGNING_SECRET": "sec ret",
         "PORT": "99999",
         "LOG_LEVEL": "loud",
@@ -83,13 +90,13 @@ def test_malformed_values_are_reported_without_secret_values():
 
 def test_app_token_only_hints_at_socket_mode():
     with pytest.raises(SettingsError) as caught:
-        load_settings("auto", {"SLACK_APP_TOKEN": "xapp-1"})
+        load_settings("auto", {"SLACK_APP_TOKEN": fake_token("xapp", "1")})
     assert "python -m bot socket" in str(caught.value)
 
 
 def test_repr_hides_secrets():
     settings = load_settings("http", GOOD_HTTP)
-    assert "xoxb-1-2-abc" not in repr(settings) and "s3cr3t" not in repr(settings)
+    assert fake_token("xoxb", "1-2-abc") not in repr(settings) and "s3cr3t" not in repr(settings)
 
 
 def test_dotenv_is_read_but_environment_wins(tmp_path):
@@ -102,18 +109,27 @@ def test_dotenv_is_read_but_environment_wins(tmp_path):
 
 
 def test_redaction_of_tokens_and_secrets():
-    text = "Authorization: Bearer xoxb-123-456-abcDEF and xapp-1-A1-xyz, secret mysecretvalue"
+    text = (
+        f"Authorization: Bearer {fake_token('xoxb', '123-456-abcDEF')} and "
+        f"{fake_token('xapp', '1-A1-xyz')}, secret mysecretvalue"
+    )
     cleaned = redact(text, ["mysecretvalue"])
     assert "abcDEF" not in cleaned and "xyz" not in cleaned and "mysecretvalue" not in cleaned
-    assert "xoxb-***" in cleaned
+    assert fake_token("xoxb", "***") in cleaned
 
 
 def test_redacting_filter_rewrites_records():
     record = logging.LogRecord(
-        "x", logging.DEBUG, __file__, 1, "headers: %s", ({"Authorization": "xoxb-9-9-z"},), None
+        "x",
+        logging.DEBUG,
+        __file__,
+        1,
+        "headers: %s",
+        ({"Authorization": fake_token("xoxb", "9-9-z")},),
+        None,
     )
     RedactingFilter(["s3cr3t"]).filter(record)
-    assert "xoxb-9-9-z" not in record.getMessage()
+    assert fake_token("xoxb", "9-9-z") not in record.getMessage()
 
 
 def test_seen_events_ttl_and_bound():

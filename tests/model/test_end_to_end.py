@@ -7,7 +7,7 @@ import pytest
 
 import model
 from model.hard_cases import hard_cases
-from tests.conftest import run_cli
+from tests.conftest import BAR_TEXTS, assert_positive_then_negative, run_cli
 
 TRAINING_ONLY = ("tensorflow_hub", "tf_keras", "tensorflow_datasets")
 
@@ -72,17 +72,8 @@ def test_runtimes_agree_on_hard_cases(trained_model_dir):
 
 
 def test_predict_cli_prints_positive_then_negative(trained_model_dir):
-    result = run_cli(
-        "-m",
-        "model.predict",
-        "--model",
-        str(trained_model_dir),
-        "I loved every minute of it",
-        "A dull, lifeless mess",
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("positive") and lines[1].startswith("negative")
+    result = run_cli("-m", "model.predict", "--model", str(trained_model_dir), *BAR_TEXTS)
+    lines = assert_positive_then_negative(result)
     assert "%" in lines[0]
 
 

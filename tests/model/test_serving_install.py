@@ -5,7 +5,7 @@ import venv
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import BAR_TEXTS, ROOT, assert_positive_then_negative
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,8 @@ def serving_venv(tmp_path_factory):
     return python
 
 
-def run_in(python, *args, stdin: str | None = None, cwd=None):
+def run_in(python, *args, stdin: str | None = None, cwd=None, **env: str):
+    """Run the venv's python with a minimal environment (nothing leaks in from this process)."""
     return subprocess.run(
         [str(python), *args],
         input=stdin,
@@ -32,7 +33,7 @@ def run_in(python, *args, stdin: str | None = None, cwd=None):
         text=True,
         timeout=120,
         cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", **env},
     )
 
 
@@ -48,24 +49,20 @@ def test_predict_without_tensorflow(serving_venv, trained_model_dir, tmp_path):
         "model.predict",
         "--model",
         str(trained_model_dir),
-        "I loved every minute of it",
-        "A dull, lifeless mess",
+        *BAR_TEXTS,
         cwd=tmp_path,
     )
-    assert result.returncode == 0, result.stderr
-    first, second = result.stdout.splitlines()[:2]
-    assert first.startswith("positive") and second.startswith("negative")
+    assert_positive_then_negative(result)
 
 
 def test_console_bot_without_tensorflow(serving_venv, trained_model_dir, tmp_path):
-    result = subprocess.run(
-        [str(serving_venv), "-m", "bot"],
-        input="what a wonderful day\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_in(
+        serving_venv,
+        "-m",
+        "bot",
+        stdin="what a wonderful day\n",
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MODEL_DIR": str(trained_model_dir)},
+        MODEL_DIR=str(trained_model_dir),
     )
     assert result.returncode == 0, result.stderr
     assert "positive" in result.stdout.lower() and "%" in result.stdout
