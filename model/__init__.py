@@ -3,13 +3,13 @@
 Importing this package is cheap: it never imports TensorFlow. ``load`` picks the runtime.
 """
 
-from model.errors import ModelError, ModelNotFoundError
-from model.prediction import Classifier, ModelInfo, Prediction
+from model.serving.errors import ModelError, ModelNotFoundError
+from model.serving.prediction import Classifier, ModelInfo, Prediction
 
 
 def load(path=None, runtime=None) -> Classifier:
-    """Load a trained model directory once; see ``model.loading.load``."""
-    from model.loading import load as _load
+    """Load a trained model directory once; see ``model.serving.loading.load``."""
+    from model.serving.loading import load as _load
 
     return _load(path, runtime=runtime)
 

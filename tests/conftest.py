@@ -70,8 +70,8 @@ def data_dir() -> str:
 @pytest.fixture(scope="session")
 def tiny_module_dir(tmp_path_factory) -> Path:
     """A hub-format embedding module with 15 tokens x 4 dims and 7 OOV buckets (no data needed)."""
-    from model.hub_module import save_module
-    from model.tokenizer import default_spec
+    from model.embedding.hub_module import save_module
+    from model.serving.tokenizer import default_spec
 
     rng = np.random.RandomState(0)
     out = tmp_path_factory.mktemp("tiny_module")

@@ -5,14 +5,14 @@ import itertools
 import numpy as np
 import pytest
 
-from model.calibration import (
+from model.training.calibration import (
     binary_nll,
     expected_calibration_error,
     fit_temperature,
     reliability_bins,
     sigmoid,
 )
-from model.metrics import classification_metrics, roc_auc
+from model.training.metrics import classification_metrics, roc_auc
 
 
 def test_ece_of_a_perfectly_calibrated_bin_is_zero():

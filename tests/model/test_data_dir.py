@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from model import data
+from model.training import data
 
 
 def prepared(root: Path) -> Path:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import model
-from model.hard_cases import hard_cases
+from model.training.hard_cases import hard_cases
 from tests.conftest import BAR_TEXTS, assert_positive_then_negative, run_cli
 
 TRAINING_ONLY = ("tensorflow_hub", "tf_keras", "tensorflow_datasets")

@@ -7,11 +7,11 @@ import pytest
 import tensorflow as tf
 import tf_keras
 
-from model import export
-from model.calibration import sigmoid
-from model.lite import LiteNetwork
-from model.network import build_model
-from model.tf_runtime import SavedModelScorer
+from model.serving.lite import LiteNetwork
+from model.serving.tf_runtime import SavedModelScorer
+from model.training import export
+from model.training.calibration import sigmoid
+from model.training.network import build_model
 
 TEXTS = ["good fun movie", "awful boring mess", "", "unknown zzz words", "The PLOT!!"]
 

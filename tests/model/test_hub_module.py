@@ -7,7 +7,7 @@ import tensorflow as tf
 import tensorflow_hub as hub
 import tf_keras
 
-from model.tokenizer import TOKENIZER_FILENAME
+from model.serving.tokenizer import TOKENIZER_FILENAME
 from tests.conftest import TINY_VOCABULARY
 
 

@@ -5,9 +5,9 @@ import json
 import pytest
 
 import model
-from model.errors import ModelError, ModelNotFoundError
-from model.loading import choose_runtime
-from model.prediction import Prediction
+from model.serving.errors import ModelError, ModelNotFoundError
+from model.serving.loading import choose_runtime
+from model.serving.prediction import Prediction
 
 CERTIFIED = {"portable": {"certified": True}}
 UNCERTIFIED = {"portable": {"certified": False, "reason": "largest |dP| 0.1"}}

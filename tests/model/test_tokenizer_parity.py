@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from model.hard_cases import hard_cases
-from model.hub_module import tf_tokenize
-from model.tokenizer import PythonTokenizer, default_spec, gnews_swivel_spec, sanitize
+from model.embedding.hub_module import tf_tokenize
+from model.serving.tokenizer import PythonTokenizer, default_spec, gnews_swivel_spec, sanitize
+from model.training.hard_cases import hard_cases
 
 
 def random_texts(count: int, seed: int = 0) -> list[str]:
@@ -53,8 +53,8 @@ def test_oov_hash_matches_tensorflow_fingerprint64():
 
 def test_lite_lookup_matches_static_vocabulary_table(tiny_module_dir):
     """Known tokens get their row; unknown ones the same OOV bucket TensorFlow picks."""
-    from model.lite import LiteNetwork
-    from model.portable import PortableNetwork, read_module_tokenizer
+    from model.serving.lite import LiteNetwork
+    from model.serving.portable import PortableNetwork, read_module_tokenizer
 
     spec, vocabulary = read_module_tokenizer(tiny_module_dir, 15 + 7)
     table = tf.lookup.StaticVocabularyTable(

@@ -4,8 +4,8 @@ import numpy as np
 import tensorflow as tf
 import tf_keras
 
-from model.network import build_model
-from model.training import fit
+from model.training.fit import fit
+from model.training.network import build_model
 
 TEXTS = [
     "good fun movie",

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from model.tokenizer import PythonTokenizer, default_spec
-from model.vectors import build_vocabulary, read_vectors_file, train_vectors
+from model.embedding.vectors import build_vocabulary, read_vectors_file, train_vectors
+from model.serving.tokenizer import PythonTokenizer, default_spec
 
 TOKENIZER = PythonTokenizer(default_spec())
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.serving.postprocess import sigmoid as sigmoid  # one copy, re-exported here
+
 ECE_THRESHOLD = 0.03
 
 
@@ -50,11 +52,6 @@ def expected_calibration_error(p_positive: np.ndarray, labels: np.ndarray, bins:
             if row["count"]
         )
     )
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    z = np.asarray(z, dtype=np.float64)
-    return np.exp(-np.logaddexp(0.0, -z))
 
 
 def binary_nll(logits: np.ndarray, labels: np.ndarray) -> float:

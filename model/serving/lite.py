@@ -14,9 +14,11 @@ from pathlib import Path
 import farmhash
 import numpy as np
 
-from model.portable import PortableNetwork
-from model.prediction import ModelInfo, Prediction
-from model.tokenizer import PythonTokenizer
+from model.serving.portable import PortableNetwork
+from model.serving.postprocess import NeutralRule, to_predictions
+from model.serving.postprocess import p_positive as calibrated_p
+from model.serving.prediction import ModelInfo, Prediction
+from model.serving.tokenizer import PythonTokenizer
 
 
 class LiteNetwork:
@@ -51,18 +53,19 @@ class LiteNetwork:
         return (hidden @ n.output_kernel + n.output_bias)[:, 0].astype(np.float64)
 
     def p_positive(self, texts: Sequence[str]) -> np.ndarray:
-        z = self.logits(texts) / self.network.temperature
-        return np.exp(-np.logaddexp(0.0, -z))
+        return calibrated_p(self.logits(texts), self.network.temperature)
 
 
 class LiteClassifier:
     """model.load()'s classifier when the artifact carries a certified portable form."""
 
-    def __init__(self, directory: Path, info: ModelInfo) -> None:
+    def __init__(self, directory: Path, info: ModelInfo, rule: NeutralRule | None = None) -> None:
         self.network = LiteNetwork(PortableNetwork.load(directory))
         self.info = info
+        self.rule = rule
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if isinstance(texts, str):
             texts = [texts]
-        return [Prediction.from_probability(p) for p in self.network.p_positive(list(texts))]
+        logits = self.network.logits(list(texts))
+        return to_predictions(logits, self.network.network.temperature, self.rule)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from model.errors import ModelNotFoundError
+from model.serving.errors import ModelNotFoundError
 
 FORMAT_VERSION = 1
 SAVED_MODEL = "saved_model"

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from model.tokenizer import TOKENIZER_FILENAME, TokenizerSpec
+from model.serving.tokenizer import TOKENIZER_FILENAME, TokenizerSpec
 
 
 def tf_tokenize(spec: TokenizerSpec, sentences: tf.Tensor) -> tf.RaggedTensor:

@@ -6,7 +6,7 @@ import logging
 import os
 from pathlib import Path
 
-from model.errors import DataUnavailableError
+from model.serving.errors import DataUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ SPLITS = ("train[:60%]", "train[60%:]", "test")
 
 def _team_copies() -> list[Path]:
     """Where the team's prepared copy lives: ``../shared/data/tfds`` of the checkout or cwd."""
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = Path(__file__).resolve().parents[2]
     return [root.parent / "shared" / "data" / "tfds" for root in (checkout, Path.cwd())]
 
 

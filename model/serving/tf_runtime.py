@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from model.errors import ModelError
-from model.prediction import ModelInfo, Prediction
-from model.tokenizer import sanitize
+from model.serving.errors import ModelError
+from model.serving.postprocess import NeutralRule, to_predictions
+from model.serving.prediction import ModelInfo, Prediction
+from model.serving.tokenizer import sanitize
 
 BATCH = 1024
 
@@ -41,23 +42,35 @@ class SavedModelScorer:
         self._loaded = tf.saved_model.load(str(saved_model_dir))
         self._serve = self._loaded.signatures["serving_default"]
 
-    def p_positive(self, texts: Sequence[str]) -> np.ndarray:
+    def outputs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Every output of the signature (p_positive, logit, ...) for a batch, as float64."""
         texts = [sanitize(t) for t in texts]
-        out = []
+        parts: dict[str, list[np.ndarray]] = {}
         for start in range(0, len(texts), BATCH):
             batch = self._tf.constant(texts[start : start + BATCH], dtype=self._tf.string)
-            out.append(self._serve(text=batch)["p_positive"].numpy().astype(np.float64))
-        return np.concatenate(out) if out else np.zeros([0])
+            for name, value in self._serve(text=batch).items():
+                parts.setdefault(name, []).append(value.numpy().astype(np.float64))
+        if not parts:
+            return {name: np.zeros([0]) for name in self._serve.structured_outputs}
+        return {name: np.concatenate(values) for name, values in parts.items()}
+
+    def p_positive(self, texts: Sequence[str]) -> np.ndarray:
+        """P(positive) as computed inside the SavedModel (temperature applied in the graph)."""
+        return self.outputs(texts)["p_positive"]
 
 
 class TensorFlowClassifier:
     """model.load()'s classifier when serving with TensorFlow."""
 
-    def __init__(self, saved_model_dir: Path, info: ModelInfo) -> None:
+    def __init__(
+        self, saved_model_dir: Path, info: ModelInfo, rule: NeutralRule | None = None
+    ) -> None:
         self.scorer = SavedModelScorer(saved_model_dir)
         self.info = info
+        self.rule = rule
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if isinstance(texts, str):
             texts = [texts]
-        return [Prediction.from_probability(p) for p in self.scorer.p_positive(list(texts))]
+        outputs = self.scorer.outputs(list(texts))
+        return to_predictions(outputs["logit"], self.info.temperature, self.rule)

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from model.artifact import PORTABLE, SAVED_MODEL
-from model.hard_cases import hard_cases
-from model.portable import PortableNetwork, read_module_tokenizer
+from model.serving.artifact import PORTABLE, SAVED_MODEL
+from model.serving.portable import PortableNetwork, read_module_tokenizer
+from model.training.hard_cases import hard_cases
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,8 @@ def extract_portable(keras_model, module_dir: Path, temperature: float) -> Porta
 
 def certify(portable: PortableNetwork, saved_model_dir: Path, texts: Sequence[str]) -> dict:
     """Score texts + hard cases with both runtimes; certified iff |dP| <= 1e-5, labels agree."""
-    from model.lite import LiteNetwork
-    from model.tf_runtime import SavedModelScorer
+    from model.serving.lite import LiteNetwork
+    from model.serving.tf_runtime import SavedModelScorer
 
     cases = list(texts) + hard_cases()
     tf_p = SavedModelScorer(saved_model_dir).p_positive(cases)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.tokenizer import PythonTokenizer
+from model.serving.tokenizer import PythonTokenizer
 
 log = logging.getLogger(__name__)
 

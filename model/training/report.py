@@ -61,7 +61,7 @@ def model_version(created: dt.datetime, config: dict) -> str:
 
 
 def manifest(config: dict, calibration: dict, portable: dict, created: dt.datetime) -> dict:
-    from model.artifact import FORMAT_VERSION
+    from model.serving.artifact import FORMAT_VERSION
 
     return {
         "format_version": FORMAT_VERSION,

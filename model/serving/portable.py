@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model.artifact import read_json, write_json
-from model.tokenizer import TOKENIZER_FILENAME, TokenizerSpec, gnews_swivel_spec
+from model.serving.artifact import read_json, write_json
+from model.serving.tokenizer import TOKENIZER_FILENAME, TokenizerSpec, gnews_swivel_spec
 
 WEIGHTS = "weights.npz"
 DESCRIPTION = "portable.json"

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
-from model.errors import EmbeddingUnavailableError
-from model.paths import DEFAULT_EMBEDDING_DIR
+from model.serving.errors import EmbeddingUnavailableError
 
 log = logging.getLogger(__name__)
+
+GNEWS_SWIVEL_HANDLE = "https://tfhub.dev/google/tf2-preview/gnews-swivel-20dim/1"
+DEFAULT_EMBEDDING_DIR = Path("artifacts/embedding")
+
+
+def default_embedding_handle() -> str:
+    """env EMBEDDING_HANDLE, else Google's gnews-swivel-20dim on tfhub.dev."""
+    return os.environ.get("EMBEDDING_HANDLE") or GNEWS_SWIVEL_HANDLE
 
 
 def _is_module_dir(path: Path) -> bool:

@@ -12,10 +12,10 @@ import logging
 import time
 from pathlib import Path
 
-from model.cli_logging import setup_logging
-from model.errors import ModelError, exit_on_model_error
-from model.paths import DEFAULT_EMBEDDING_DIR
-from model.tokenizer import PythonTokenizer, default_spec
+from model.embedding.handle import DEFAULT_EMBEDDING_DIR
+from model.serving.errors import ModelError, exit_on_model_error
+from model.serving.tokenizer import PythonTokenizer, default_spec
+from model.training.cli_logging import setup_logging
 
 log = logging.getLogger("model.embedding")
 
@@ -56,7 +56,7 @@ def build(args: argparse.Namespace) -> Path:
     """Learn or read the vectors, then save the hub module; returns its directory."""
     import numpy as np
 
-    from model import vectors as vec
+    from model.embedding import vectors as vec
 
     spec = default_spec(num_oov_buckets=args.oov_buckets)
     tokenizer = PythonTokenizer(spec)
@@ -73,7 +73,7 @@ def build(args: argparse.Namespace) -> Path:
             raise ModelError(str(error)) from error
         source = {"vectors_file": str(args.vectors)}
     else:
-        from model.data import load_unsupervised_texts
+        from model.training.data import load_unsupervised_texts
 
         log.info("loading the IMDB unsupervised split")
         texts = load_unsupervised_texts(args.data_dir, args.limit)
@@ -90,7 +90,7 @@ def build(args: argparse.Namespace) -> Path:
     rng = np.random.RandomState(args.seed)
     oov = rng.normal(0, 0.01, size=(args.oov_buckets, vectors.shape[1])).astype(np.float32)
 
-    from model.hub_module import save_module
+    from model.embedding.hub_module import save_module
 
     save_module(args.out, vocabulary, vectors, spec, oov_vectors=oov)
     log.info(
@@ -110,7 +110,3 @@ def main(argv: list[str] | None = None) -> int:
     out = build(parse_args(argv))
     print(f"embedding module written to {out}; train with: python -m model.train --embedding {out}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

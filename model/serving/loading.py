@@ -5,17 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from model.artifact import PORTABLE, SAVED_MODEL, read_manifest, read_metrics
-from model.errors import ModelError
-from model.paths import default_model_dir
-from model.prediction import Classifier, ModelInfo
+from model.serving.artifact import PORTABLE, SAVED_MODEL, read_manifest, read_metrics
+from model.serving.config import default_model_dir, requested_runtime
+from model.serving.errors import ModelError
+from model.serving.postprocess import NeutralRule
+from model.serving.prediction import Classifier, ModelInfo
 
 RUNTIMES = ("lite", "tensorflow")
 
 
 def choose_runtime(manifest: dict, requested: str | None) -> str:
     """Lite when the portable form is certified, TensorFlow otherwise; MODEL_RUNTIME forces one."""
-    requested = (requested or os.environ.get("MODEL_RUNTIME") or "").strip().lower() or None
+    requested = requested_runtime(requested)
     if requested in ("tf",):
         requested = "tensorflow"
     if requested and requested not in RUNTIMES:
@@ -36,18 +37,22 @@ def load(path: str | os.PathLike | None = None, runtime: str | None = None) -> C
     manifest = read_manifest(model_dir)
     chosen = choose_runtime(manifest, runtime)
     metrics = read_metrics(model_dir)
+    rule = NeutralRule.from_json(manifest.get("neutral"))
     info = ModelInfo(
         path=str(model_dir),
         version=str(manifest.get("version", "unknown")),
         runtime=chosen,
         test_accuracy=metrics.get("test", {}).get("accuracy"),
         temperature=float(manifest.get("calibration", {}).get("temperature", 1.0)),
+        recipe=manifest.get("config", {}).get("recipe"),
+        domains=dict(metrics.get("domains") or {}),
+        neutral=rule.to_json() if rule else None,
         extra={"embedding": manifest.get("config", {}).get("embedding")},
     )
     if chosen == "lite":
-        from model.lite import LiteClassifier
+        from model.serving.lite import LiteClassifier
 
-        return LiteClassifier(model_dir / PORTABLE, info)
-    from model.tf_runtime import TensorFlowClassifier
+        return LiteClassifier(model_dir / PORTABLE, info, rule)
+    from model.serving.tf_runtime import TensorFlowClassifier
 
-    return TensorFlowClassifier(model_dir / SAVED_MODEL, info)
+    return TensorFlowClassifier(model_dir / SAVED_MODEL, info, rule)

@@ -1,0 +1,81 @@
+"""Score texts from the command line: ``python -m model.predict [--model DIR] TEXT...``.
+
+Texts come from the arguments, ``--file`` (one per line; ``-`` for stdin) or, when neither is
+given and stdin is piped, from stdin. Output is one line per text, or JSON with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from model.serving.config import DEFAULT_MODEL_DIR
+from model.serving.errors import ModelError, exit_on_model_error
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m model.predict",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("texts", nargs="*", metavar="TEXT")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help=f"model directory (default: env MODEL_DIR, else {DEFAULT_MODEL_DIR})",
+    )
+    parser.add_argument("--file", help="read texts from FILE, one per line ('-' for stdin)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list")
+    parser.add_argument(
+        "--runtime",
+        choices=["lite", "tensorflow"],
+        help="force a runtime (default: env MODEL_RUNTIME, else automatic)",
+    )
+    return parser.parse_args(argv)
+
+
+def read_texts(args: argparse.Namespace) -> list[str]:
+    texts = list(args.texts)
+    if args.file:
+        if args.file == "-":
+            texts += sys.stdin.read().splitlines()
+        else:
+            path = Path(args.file)
+            if not path.is_file():
+                raise ModelError(f"--file {path}: no such file")
+            texts += path.read_text(encoding="utf-8", errors="replace").splitlines()
+    elif not texts and not sys.stdin.isatty():
+        texts = sys.stdin.read().splitlines()
+    return texts
+
+
+def format_line(text: str, label: str, confidence: float) -> str:
+    shown = " ".join(text.split())
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return f"{label:<8}  {confidence:6.1%}  {shown}"
+
+
+@exit_on_model_error
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    texts = read_texts(args)
+    if not texts:
+        print(
+            "nothing to score: give TEXT arguments, --file FILE, or pipe text in", file=sys.stderr
+        )
+        return 2
+    import model
+
+    classifier = model.load(args.model, runtime=args.runtime)
+    predictions = classifier.predict(texts)
+    if args.json:
+        rows = [{"text": t, **p.to_dict()} for t, p in zip(texts, predictions, strict=True)]
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for text, prediction in zip(texts, predictions, strict=True):
+            print(format_line(text, prediction.label, prediction.confidence))
+    return 0
