@@ -1,4 +1,4 @@
-"""Slack retries: answer each event once.
+"""Slack retries: answer each event once, across processes and restarts.
 
 Slack re-sends an event (with ``X-Slack-Retry-Num``) when it did not get our 200 within 3 s or
 the request failed. Two naive policies are both wrong:
@@ -8,21 +8,30 @@ the request failed. Two naive policies are both wrong:
 * answering every request double-replies whenever the first delivery *did* arrive but the ack
   was slow.
 
-So the bot remembers the ``event_id`` of every event it accepted (thread-safe TTL cache, one hour,
-bounded size) and acks-and-skips any delivery whose id it has seen, retry header or not; an
-unseen id is processed even if it is a retry. The id is recorded only after signature
-verification, so forged requests cannot poison the cache. Limit: the cache is per process; with
-several web dynos a retry routed to another dyno could be answered twice (use one web dyno, or
-Socket Mode, which has one connection per process).
+So each accepted event's ``event_id`` is *claimed* (:class:`Dedupe`): an atomic insert-if-absent
+in the shared database (``bot.db.claims``), so a retry that lands on another process, or on this
+one after a restart, finds the claim and is acked and skipped; an unclaimed id is processed even
+if it is a retry. Claims are made only after signature verification, so forged requests cannot
+poison them.
+
+If the database fails, the bot keeps answering: the failure is logged, ``/healthz`` says
+``degraded``, and only this process's memory (:class:`SeenEvents`) dedupes until it recovers.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.db import Database
+    from bot.db.claims import ClaimStore
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TTL_SECONDS = 3600.0
 DEFAULT_MAX_ENTRIES = 50_000
@@ -61,6 +70,54 @@ class SeenEvents:
         return len(self._seen)
 
 
+class Dedupe:
+    """Claims keys in the database when there is one; this process's memory otherwise.
+
+    Every key is also remembered locally, so a retry reaching the same process is skipped
+    without a database round trip, and while the database is down.
+    """
+
+    def __init__(
+        self,
+        store: ClaimStore | None = None,
+        database: Database | None = None,
+        local: SeenEvents | None = None,
+    ):
+        self.store = store
+        self.database = database
+        self.local = local if local is not None else SeenEvents()
+
+    def first_time(self, key: str, team_id: str | None = None) -> bool:
+        """True for the first delivery of ``key`` anywhere; never raises."""
+        if not self.local.first_time(key):
+            return False
+        if self.store is None:
+            return True
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            claimed = self.store.claim(key, team_id)
+        except SQLAlchemyError as error:
+            if self.database is not None:
+                self.database.mark_failure(error)
+            log.warning("dedupe claim failed (%s); answering anyway", type(error).__name__)
+            return True
+        if self.database is not None:
+            self.database.mark_ok()
+        return claimed
+
+    def forget_team(self, team_id: str) -> None:
+        """Delete a workspace's claims (uninstall); failures are logged."""
+        if self.store is None:
+            return
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            self.store.forget_team(team_id)
+        except SQLAlchemyError as error:
+            log.warning("could not delete the claims of %s (%s)", team_id, type(error).__name__)
+
+
 def event_key(body: dict[str, Any]) -> str | None:
     """The id that identifies one Events API delivery across retries, if the body has one."""
     if body.get("type") != "event_callback":
@@ -74,12 +131,12 @@ def event_key(body: dict[str, Any]) -> str | None:
     return None
 
 
-def make_dedupe_middleware(seen: SeenEvents) -> Callable[..., Any]:
-    """Bolt global middleware: ack (200) and stop for an event already accepted."""
+def make_dedupe_middleware(dedupe: Dedupe) -> Callable[..., Any]:
+    """Bolt global middleware: ack (200) and stop for an event already claimed."""
 
     def skip_duplicate_events(body: dict[str, Any], request: Any, logger: Any, next: Any) -> Any:
         key = event_key(body)
-        if key is not None and not seen.first_time(key):
+        if key is not None and not dedupe.first_time(key, body.get("team_id")):
             retry = (request.headers.get("x-slack-retry-num") or [None])[0]
             reason = (request.headers.get("x-slack-retry-reason") or [None])[0]
             logger.info(

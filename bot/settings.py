@@ -1,16 +1,19 @@
 """Configuration: one frozen object read from the environment and ``./.env``.
 
-Validation happens up front so that a misconfigured deployment fails at start with one message
-that lists every problem and where to fix it, instead of failing on the first Slack request.
-Secret values are never echoed back, only the variable names.
+This is the only module of the bot that reads the environment; everything else (the model
+loader included) receives values from :class:`Settings`. Validation happens up front so that a
+misconfigured deployment fails at start with one message that lists every problem and where to
+fix it, instead of failing on the first Slack request. Secret values are never echoed back, only
+the variable names.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -18,11 +21,20 @@ from urllib.parse import urlparse
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
 DEFAULT_CONFIDENCE_THRESHOLD = 0.6
+DEFAULT_DATABASE_PATH = "sentiment-bot.sqlite3"
+DEFAULT_COMMAND = "/sentiment"
+MAX_WEB_CONCURRENCY = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 RESPONSE_TYPES = ("ephemeral", "in_channel")
+MODEL_RUNTIMES = ("lite", "tensorflow")
 
 #: Modes a user can ask for; "auto" means HTTP if any Slack credential is set, else console.
-MODES = ("auto", "http", "socket", "console")
+#: "migrate" creates or upgrades the database schema and exits.
+MODES = ("auto", "http", "socket", "console", "migrate")
+
+#: Authorization modes: one workspace with a bot token, or many installed through OAuth.
+AUTH_SINGLE = "single-workspace"
+AUTH_OAUTH = "oauth"
 
 _APP_PAGE = "https://api.slack.com/apps → your app"
 
@@ -34,6 +46,26 @@ WHERE = {
         f"{_APP_PAGE} → Basic Information → App-Level Tokens → generate one with the "
         "connections:write scope (xapp-…)"
     ),
+    "SLACK_CLIENT_ID": f"{_APP_PAGE} → Basic Information → App Credentials → Client ID",
+    "SLACK_CLIENT_SECRET": f"{_APP_PAGE} → Basic Information → App Credentials → Client Secret",
+    "SLACK_SCOPES": (
+        "the bot scopes of manifest.yml, comma-separated "
+        "(e.g. commands,app_mentions:read,chat:write,im:history)"
+    ),
+    "SLACK_REDIRECT_URI": (
+        "https://<your app>/slack/oauth_redirect, also listed under OAuth & Permissions → "
+        "Redirect URLs (optional: Slack uses the app's only redirect URL when unset)"
+    ),
+    "SLACK_COMMAND": f"the slash command's name, default {DEFAULT_COMMAND}",
+    "DATABASE_URL": (
+        "a SQLAlchemy URL: sqlite:///path/to/file.db, or postgres://user:pass@host:5432/db "
+        "(Heroku's form is accepted)"
+    ),
+    "DATABASE_PATH": f"the SQLite file used when DATABASE_URL is unset, default "
+    f"{DEFAULT_DATABASE_PATH}",
+    "MODEL_DIR": "a trained model directory (default: the model package's default model)",
+    "MODEL_RUNTIME": "lite or tensorflow (default: automatic)",
+    "WEB_CONCURRENCY": f"the number of HTTP processes, 1-{MAX_WEB_CONCURRENCY}, default 1",
     "PORT": "a TCP port number, 1-65535 (Heroku sets it for you)",
     "LOG_LEVEL": "one of " + ", ".join(LOG_LEVELS),
     "SLACK_API_URL": f"an http(s) URL ending in /api/, default {DEFAULT_API_URL}",
@@ -42,7 +74,22 @@ WHERE = {
     "HOST": "an interface address to bind, default 0.0.0.0",
 }
 
-SLACK_CREDENTIALS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+SLACK_CREDENTIALS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+)
+#: Variables holding secrets: never printed, and left empty in .env.example.
+SECRET_VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_SECRET",
+)
+
+_COMMAND_NAME = re.compile(r"^/[a-z0-9_\-]{1,31}$")
 
 
 class SettingsError(Exception):
@@ -68,13 +115,33 @@ class Settings:
     bot_token: str | None = None
     signing_secret: str | None = None
     app_token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    scopes: tuple[str, ...] = ()
+    redirect_uri: str | None = None
+    #: None: the model package's default (artifacts/model, or a model bundled with the package).
     model_dir: str | None = None
+    model_runtime: str | None = None
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE_PATH}"
+    command: str = DEFAULT_COMMAND
     host: str = "0.0.0.0"
     port: int = DEFAULT_PORT
+    web_concurrency: int = 1
     log_level: str = "INFO"
     api_url: str = DEFAULT_API_URL
     response_type: str = "ephemeral"
     confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+    #: Variables that were set explicitly (so the console can tell a default from a choice).
+    explicit: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def auth_mode(self) -> str | None:
+        """``oauth`` with client credentials, ``single-workspace`` with a bot token, else None."""
+        if self.client_id and self.client_secret:
+            return AUTH_OAUTH
+        if self.bot_token:
+            return AUTH_SINGLE
+        return None
 
     def __repr__(self) -> str:
         # Never let a secret reach a log line or a traceback through repr().
@@ -82,18 +149,37 @@ class Settings:
             return "None" if value is None else "'***'"
 
         return (
-            f"Settings(mode={self.mode!r}, bot_token={hidden(self.bot_token)}, "
-            f"signing_secret={hidden(self.signing_secret)}, app_token={hidden(self.app_token)}, "
-            f"model_dir={self.model_dir!r}, host={self.host!r}, port={self.port}, "
-            f"log_level={self.log_level!r}, api_url={self.api_url!r}, "
-            f"response_type={self.response_type!r}, "
+            f"Settings(mode={self.mode!r}, auth_mode={self.auth_mode!r}, "
+            f"bot_token={hidden(self.bot_token)}, signing_secret={hidden(self.signing_secret)}, "
+            f"app_token={hidden(self.app_token)}, client_id={self.client_id!r}, "
+            f"client_secret={hidden(self.client_secret)}, scopes={self.scopes!r}, "
+            f"redirect_uri={self.redirect_uri!r}, model_dir={self.model_dir!r}, "
+            f"model_runtime={self.model_runtime!r}, database={redact_url(self.database_url)!r}, "
+            f"command={self.command!r}, host={self.host!r}, port={self.port}, "
+            f"web_concurrency={self.web_concurrency}, log_level={self.log_level!r}, "
+            f"api_url={self.api_url!r}, response_type={self.response_type!r}, "
             f"confidence_threshold={self.confidence_threshold})"
         )
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """The secret values, for log redaction."""
-        return tuple(s for s in (self.bot_token, self.signing_secret, self.app_token) if s)
+        """The secret values, for log redaction (the database password included)."""
+        values = (
+            self.bot_token,
+            self.signing_secret,
+            self.app_token,
+            self.client_secret,
+            urlparse(self.database_url).password,
+        )
+        return tuple(s for s in values if s)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password masked, for logs and messages."""
+    parsed = urlparse(url)
+    if not parsed.password:
+        return url
+    return url.replace(f":{parsed.password}@", ":***@", 1)
 
 
 def read_environment(
@@ -132,6 +218,22 @@ def resolve_mode(mode: str, env: Mapping[str, str]) -> str:
     return "http" if has_slack_credentials(env) else "console"
 
 
+def database_url(env: Mapping[str, str]) -> str:
+    """The SQLAlchemy URL: DATABASE_URL, or the SQLite file at DATABASE_PATH.
+
+    Heroku hands out ``postgres://`` URLs, a scheme SQLAlchemy dropped; both it and
+    ``postgresql://`` are mapped to the psycopg 3 driver explicitly.
+    """
+    url = _get(env, "DATABASE_URL")
+    if url is None:
+        path = _get(env, "DATABASE_PATH") or DEFAULT_DATABASE_PATH
+        return f"sqlite:///{path}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> Settings:
     """Validate the environment for ``mode``; raise SettingsError listing every problem."""
     env = read_environment() if env is None else env
@@ -149,25 +251,59 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
     bot_token = _get(env, "SLACK_BOT_TOKEN")
     signing_secret = _get(env, "SLACK_SIGNING_SECRET")
     app_token = _get(env, "SLACK_APP_TOKEN")
+    client_id = _get(env, "SLACK_CLIENT_ID")
+    client_secret = _get(env, "SLACK_CLIENT_SECRET")
+    scopes = tuple(s for s in re.split(r"[\s,]+", _get(env, "SLACK_SCOPES") or "") if s)
+    redirect_uri = _get(env, "SLACK_REDIRECT_URI")
+    oauth = bool(client_id or client_secret)
 
-    needed = {
-        "http": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
-        "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
-    }
-    for name in needed.get(mode, ()):
-        if not _get(env, name):
-            missing(name)
-    if mode == "http" and app_token and not signing_secret:
-        problems.append(
-            "SLACK_APP_TOKEN is set: to use Socket Mode instead of HTTP, run `python -m bot socket`"
-        )
-    if mode != "console":
+    if mode == "http":
+        if oauth and bot_token:
+            problems.append(
+                "both SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are set: choose one "
+                "auth mode — unset SLACK_BOT_TOKEN for multi-workspace installs through OAuth, "
+                "or unset the client credentials to serve the one workspace of the bot token"
+            )
+        elif not oauth and not bot_token:
+            problems.append(
+                "no auth mode is configured: set SLACK_BOT_TOKEN for one workspace (get it from "
+                f"{WHERE['SLACK_BOT_TOKEN']}), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
+                "SLACK_SCOPES to let workspaces install the app through OAuth"
+            )
+        if oauth and not bot_token:
+            for name, value in (
+                ("SLACK_CLIENT_ID", client_id),
+                ("SLACK_CLIENT_SECRET", client_secret),
+            ):
+                if not value:
+                    missing(name)
+            if not scopes:
+                missing("SLACK_SCOPES")
+        if not signing_secret:
+            missing("SLACK_SIGNING_SECRET")
+        if app_token and not signing_secret:
+            problems.append(
+                "SLACK_APP_TOKEN is set: to use Socket Mode instead of HTTP, "
+                "run `python -m bot socket`"
+            )
+    if mode == "socket":
+        if oauth:
+            problems.append(
+                "SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are set, but Socket Mode serves one "
+                "workspace (SLACK_BOT_TOKEN); run `python -m bot http` for OAuth installs"
+            )
+        for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+            if not _get(env, name):
+                missing(name)
+    if mode in ("http", "socket"):
         if bot_token and not bot_token.startswith("xoxb-"):
             malformed("SLACK_BOT_TOKEN", "it does not start with xoxb-")
         if mode == "socket" and app_token and not app_token.startswith("xapp-"):
             malformed("SLACK_APP_TOKEN", "it does not start with xapp-")
         if signing_secret and any(c.isspace() for c in signing_secret):
             malformed("SLACK_SIGNING_SECRET", "it contains whitespace")
+        if redirect_uri and urlparse(redirect_uri).scheme not in ("http", "https"):
+            malformed("SLACK_REDIRECT_URI", "it is not an http(s) URL")
 
     def bounded(
         name: str, parse: Callable[[str], Any], low: float, high: float, default: Any, why: str
@@ -185,6 +321,9 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
         return value
 
     port = bounded("PORT", int, 1, 65535, DEFAULT_PORT, "is not a port number")
+    web_concurrency = bounded(
+        "WEB_CONCURRENCY", int, 1, MAX_WEB_CONCURRENCY, 1, "is not a process count"
+    )
 
     log_level = (_get(env, "LOG_LEVEL") or "INFO").upper()
     if log_level == "WARN":
@@ -212,6 +351,19 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
         "is out of range",
     )
 
+    model_runtime = (_get(env, "MODEL_RUNTIME") or "").lower() or None
+    if model_runtime is not None and model_runtime not in MODEL_RUNTIMES:
+        malformed("MODEL_RUNTIME", f"{model_runtime!r} is not a runtime")
+
+    command = _get(env, "SLACK_COMMAND") or DEFAULT_COMMAND
+    if not _COMMAND_NAME.match(command):
+        malformed("SLACK_COMMAND", f"{command!r} is not a slash command name like /sentiment")
+
+    db_url = database_url(env)
+    scheme = urlparse(db_url).scheme
+    if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+        malformed("DATABASE_URL", f"{scheme or 'no'} scheme; use sqlite or postgres(ql)")
+
     if problems:
         raise SettingsError(problems, mode)
     return Settings(
@@ -219,13 +371,22 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
         bot_token=bot_token,
         signing_secret=signing_secret,
         app_token=app_token,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
+        redirect_uri=redirect_uri,
         model_dir=_get(env, "MODEL_DIR"),
+        model_runtime=model_runtime,
+        database_url=db_url,
+        command=command,
         host=_get(env, "HOST") or "0.0.0.0",
         port=port,
+        web_concurrency=web_concurrency,
         log_level=log_level,
         api_url=api_url,
         response_type=response_type,
         confidence_threshold=threshold,
+        explicit=frozenset(name for name in WHERE if _get(env, name)),
     )
 
 

@@ -8,12 +8,11 @@ answers a bot (its own messages included), edits, deletions or other message sub
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.listeners.deps import Deps, request_id
+from bot.listeners.deps import Deps, deps_of, request_id
 from bot.markup import clean_text
 from bot.replies import apology, dm_help, mention_help, result_message
 
@@ -23,7 +22,7 @@ ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 
 
 def bot_user_id(context: Any, body: dict[str, Any]) -> str | None:
-    """The bot's user id: from auth.test if known, else from the event's ``authorizations``."""
+    """The bot's user id: from authorization if known, else from the event's ``authorizations``."""
     known = context.get("bot_user_id") if context is not None else None
     if known:
         return str(known)
@@ -48,7 +47,10 @@ def ack_event(ack: Any) -> None:
     ack()
 
 
-def _post(deps: Deps, client: Any, event: dict[str, Any], thread_ts: Any, message: dict) -> None:
+def post_reply(
+    deps: Deps, client: Any, event: dict[str, Any], thread_ts: Any, message: dict
+) -> None:
+    """``chat.postMessage`` in the event's channel; failures are logged, never raised."""
     try:
         client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **message)
     except SlackApiError as error:
@@ -60,7 +62,7 @@ def _post(deps: Deps, client: Any, event: dict[str, Any], thread_ts: Any, messag
         )
 
 
-def _answer(
+def answer_event(
     deps: Deps,
     client: Any,
     body: dict[str, Any],
@@ -70,11 +72,12 @@ def _answer(
 ) -> None:
     """Score the event's text and post the result (or help, or an apology) in ``thread_ts``."""
     channel, ts = event.get("channel"), event.get("ts")
-    if channel and ts and not deps.answered.first_time(f"{channel}:{ts}"):
+    team_id = body.get("team_id")
+    if channel and ts and not deps.answered.first_time(f"msg:{team_id}:{channel}:{ts}", team_id):
         return  # the same message already answered via the other event type
     text = clean_text(event.get("text") or "")
     if not text:
-        _post(deps, client, event, thread_ts, help_message)
+        post_reply(deps, client, event, thread_ts, help_message)
         return
     rid = request_id(body)
     try:
@@ -82,44 +85,40 @@ def _answer(
     except Exception:
         deps.logger.exception("scoring failed for %s (request id %s)", event.get("type"), rid)
         message = apology(rid)
-    _post(deps, client, event, thread_ts, message)
+    post_reply(deps, client, event, thread_ts, message)
 
 
-def make_mention_answer(deps: Deps) -> Callable[..., None]:
+def answer_mention(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
     """Lazy listener for ``app_mention``: reply in the mention's thread."""
-
-    def answer_mention(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any):
-        me = bot_user_id(context, body)
-        if from_a_bot(event, me) or event.get("subtype") not in ANSWERED_SUBTYPES:
-            return
-        thread_ts = event.get("thread_ts") or event.get("ts")
-        _answer(deps, client, body, event, thread_ts, mention_help(me))
-
-    return answer_mention
+    me = bot_user_id(context, body)
+    if from_a_bot(event, me) or event.get("subtype") not in ANSWERED_SUBTYPES:
+        return
+    thread_ts = event.get("thread_ts") or event.get("ts")
+    answer_event(deps_of(context), client, body, event, thread_ts, mention_help(me))
 
 
-def make_dm_answer(deps: Deps) -> Callable[..., None]:
+def answer_dm(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
     """Lazy listener for ``message`` events: answer direct messages, ignore everything else."""
-
-    def answer_dm(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any):
-        if event.get("channel_type") != "im":
-            return
-        me = bot_user_id(context, body)
-        if from_a_bot(event, me) or event.get("subtype") not in ANSWERED_SUBTYPES:
-            return
-        if not event.get("user"):
-            return
-        _answer(deps, client, body, event, event.get("thread_ts"), dm_help())
-
-    return answer_dm
+    if event.get("channel_type") != "im":
+        return
+    me = bot_user_id(context, body)
+    if from_a_bot(event, me) or event.get("subtype") not in ANSWERED_SUBTYPES:
+        return
+    if not event.get("user"):
+        return
+    answer_event(deps_of(context), client, body, event, event.get("thread_ts"), dm_help())
 
 
-def register(app: Any, deps: Deps) -> None:
-    """Wire ``app_mention`` and ``message`` (every subtype), then ack any other event type.
+def register(app: Any) -> None:
+    """Wire ``app_mention`` and ``message`` (every subtype)."""
+    app.event("app_mention")(ack=ack_event, lazy=[answer_mention])
+    app.event("message")(ack=ack_event, lazy=[answer_dm])
+
+
+def register_catch_all(app: Any) -> None:
+    """Ack any other event type; registered last, after every surface.
 
     An unhandled event would get a 404, which Slack retries and counts as a failure; events the
     manifest does not subscribe to should not arrive, but if they do they are acked and dropped.
     """
-    app.event("app_mention")(ack=ack_event, lazy=[make_mention_answer(deps)])
-    app.event("message")(ack=ack_event, lazy=[make_dm_answer(deps)])
     app.event(ANY_EVENT)(ack_event)

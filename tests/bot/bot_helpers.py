@@ -86,15 +86,22 @@ class RunningBot:
     bolt: Any
 
 
-def start_bot(standin: SlackStandin, classifier: Any, **overrides: Any) -> tuple[RunningBot, Any]:
+def start_bot(
+    standin: SlackStandin, classifier: Any, database: Any = None, **overrides: Any
+) -> tuple[RunningBot, Any]:
+    """Serve a BotApp (``bot.app.create_app``) with waitress on a free port, in this process.
+
+    ``bolt`` in the result is the BotApp; without ``database`` dedupe is per process.
+    """
     from bot.app import create_app
-    from bot.server import SlackWsgiApp, bind
+    from bot.runners.http import SlackWsgiApp, bind
 
     settings = make_settings(standin.api_url, port=0, **overrides)
     wsgi = SlackWsgiApp()
     server = bind(wsgi, settings)
-    bolt = create_app(settings, classifier)
-    wsgi.ready(bolt, classifier.info)
+    bolt = create_app(settings, classifier, database=database)
+    wsgi.ready(bolt)
+    bolt.start()
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     server.test_thread = thread
@@ -110,11 +117,26 @@ def stop_bot(bot: RunningBot, server: Any) -> None:
     server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
     server.test_thread.join(5)
     server.task_dispatcher.shutdown()
-    bot.bolt.listener_runner.listener_executor.shutdown(wait=True)
+    bot.bolt.shutdown(wait=True)
 
 
 REPO = Path(__file__).resolve().parents[2]
-SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MODEL_DIR", "PORT")
+SLACK_VARS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_SCOPES",
+    "SLACK_REDIRECT_URI",
+    "SLACK_COMMAND",
+    "MODEL_DIR",
+    "MODEL_RUNTIME",
+    "PORT",
+    "DATABASE_URL",
+    "DATABASE_PATH",
+    "WEB_CONCURRENCY",
+)
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot_helpers import clean_env, fake_token
 
-from bot import console
 from bot.analysis import Analyzer
+from bot.runners import console
 
 
 def run_bot(*args: str, stdin: str = "", cwd: Path, env: dict[str, str], timeout: float = 120):

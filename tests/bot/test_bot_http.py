@@ -263,12 +263,15 @@ def test_healthz_reports_model_version_and_accuracy(running_bot: RunningBot):
     with urllib.request.urlopen(f"{running_bot.url}/healthz", timeout=5) as response:
         assert response.status == 200
         payload = json.loads(response.read())
-    assert payload["model_version"] == "fake-1"
+    assert payload["status"] == "ok"
+    assert payload["model_version"] == "fake-1" and payload["runtime"] == "fake"
     assert payload["test_accuracy"] == 0.875
+    assert payload["auth"] == "single-workspace"
+    assert payload["database"] is None  # this in-process bot has no database
 
 
 def test_healthz_is_503_until_the_model_is_loaded():
-    from bot.server import SlackWsgiApp
+    from bot.runners.http import SlackWsgiApp
 
     statuses = []
     app = SlackWsgiApp()

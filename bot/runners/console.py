@@ -8,11 +8,15 @@ line of stdin on stdout the way ``/sentiment`` would, in plain text. Piped input
 from __future__ import annotations
 
 import logging
-from typing import TextIO
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from bot.analysis import Analyzer
 from bot.markup import clean_text
 from bot.replies import console_usage, plain_answer
+from bot.runners.base import Runner
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +70,34 @@ def run(
             continue
         if answer is not None:
             print(answer, file=stdout, flush=True)
+
+
+class ConsoleRunner(Runner):
+    """Load the model, then answer stdin until end of input (no Slack, no database)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        load_classifier: Callable[[], Any],
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+    ):
+        super().__init__(settings, load_classifier)
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.analyzer: Analyzer | None = None
+
+    def start(self) -> None:
+        if hasattr(self.stdout, "reconfigure"):
+            self.stdout.reconfigure(errors="replace")
+        self.analyzer = Analyzer(self.load_classifier(), self.settings.confidence_threshold)
+
+    def wait(self) -> int:
+        assert self.analyzer is not None
+        interactive = hasattr(self.stdin, "isatty") and self.stdin.isatty()
+        return run(self.analyzer, self.stdin, self.stdout, self.stderr, interactive=interactive)
+
+    def stop(self) -> None:
+        """Nothing to release."""

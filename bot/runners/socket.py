@@ -8,29 +8,24 @@ from __future__ import annotations
 
 import logging
 import signal
-from collections.abc import Callable
 from typing import Any
 
-from bot.analysis import ClassifierLike
+from bot.runners.base import Runner, RunnerError, open_database
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class SocketModeError(Exception):
+class SocketModeError(RunnerError):
     """Socket Mode could not connect; ``str()`` is for the person at the terminal."""
 
 
-def _raise_system_exit(signum: int, frame: Any) -> None:
-    raise SystemExit(0)
-
-
-def connect(app: Any, settings: Settings) -> Any:
+def connect(bolt_app: Any, settings: Settings) -> Any:
     """Open the Socket Mode connection; a SocketModeError (with the fix) if Slack says no."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
-    handler = SocketModeHandler(app, app_token=settings.app_token)
+    handler = SocketModeHandler(bolt_app, app_token=settings.app_token)
     try:
         handler.connect()
         return handler
@@ -50,29 +45,34 @@ def connect(app: Any, settings: Settings) -> Any:
         ) from None
 
 
-def run(settings: Settings, load_classifier: Callable[[], ClassifierLike]) -> None:
+class SocketRunner(Runner):
     """Load the model, connect, and block until SIGTERM/SIGINT."""
-    from bot.app import create_app
 
-    classifier = load_classifier()
-    app = create_app(settings, classifier)
-    try:
-        handler = connect(app, settings)
-    except SocketModeError:
-        app.listener_runner.listener_executor.shutdown(wait=False)
-        raise
-    app.refresh_authorization()
-    info = classifier.info
-    log.info(
-        "connected in Socket Mode (model %s, runtime %s)",
-        getattr(info, "version", "?"),
-        getattr(info, "runtime", "?"),
-    )
-    signal.signal(signal.SIGTERM, _raise_system_exit)
-    try:
+    bot: Any = None
+    handler: Any = None
+
+    def start(self) -> None:
+        from bot.app import create_app
+
+        classifier = self.load_classifier()
+        database = open_database(self.settings)
+        self.bot = create_app(self.settings, classifier, database=database)
+        self.handler = connect(self.bot.bolt, self.settings)
+        self.bot.start()
+        info = classifier.info
+        log.info(
+            "connected in Socket Mode (model %s, runtime %s, database %s)",
+            getattr(info, "version", "?"),
+            getattr(info, "runtime", "?"),
+            database.display_url,
+        )
+
+    def wait(self) -> int:
         signal.pause()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("shutting down")
-    finally:
-        handler.close()
-        app.listener_runner.listener_executor.shutdown(wait=True)
+        return 0
+
+    def stop(self) -> None:
+        if self.handler is not None:
+            self.handler.close()
+        if self.bot is not None:
+            self.bot.shutdown(wait=self.handler is not None)

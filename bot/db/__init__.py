@@ -1,0 +1,127 @@
+"""The bot's database: OAuth installations and state, and the event claims behind dedupe.
+
+One SQLAlchemy engine per process, from ``DATABASE_URL`` (default: a SQLite file, so a single
+process needs no setup; PostgreSQL for several processes or dynos). The schema is created and
+upgraded by ``python -m bot migrate`` (Heroku's ``release:`` phase); a web process checks the
+version at start and names that command when the schema is missing or outdated.
+
+The database is on the request path (one insert per event), so every call has a short timeout,
+and :class:`Database` tracks whether the last call failed so ``/healthz`` can say ``degraded``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.settings import redact_url
+
+log = logging.getLogger(__name__)
+
+#: Seconds to wait for a connection or a statement: dedupe runs before the 3 s ack.
+DB_TIMEOUT_SECONDS = 2
+#: Per process: waitress threads + listener threads share these. Kept small because hosted
+#: PostgreSQL plans cap connections (Heroku's smallest: 20) and every process has its own pool.
+POOL_SIZE = 4
+MAX_OVERFLOW = 6
+#: While failing, /healthz probes the database at most this often to notice recovery.
+PROBE_INTERVAL_SECONDS = 5.0
+
+
+class SchemaError(Exception):
+    """The schema is missing, outdated or newer than this code; ``str()`` names the fix."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with timeouts suited to the request path."""
+    if url.startswith("sqlite"):
+        from sqlalchemy.pool import StaticPool
+
+        kwargs: dict[str, Any] = {
+            "connect_args": {"timeout": DB_TIMEOUT_SECONDS, "check_same_thread": False}
+        }
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs["poolclass"] = StaticPool  # one shared in-memory database (tests)
+        return create_engine(url, **kwargs)
+    return create_engine(
+        url,
+        pool_size=POOL_SIZE,
+        max_overflow=MAX_OVERFLOW,
+        pool_timeout=DB_TIMEOUT_SECONDS,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": DB_TIMEOUT_SECONDS,
+            "options": f"-c statement_timeout={DB_TIMEOUT_SECONDS * 1000}",
+        },
+    )
+
+
+class Database:
+    """The engine plus a health flag that failing calls set and successful calls clear."""
+
+    def __init__(self, url: str, engine: Engine | None = None):
+        self.url = url
+        self.engine = engine if engine is not None else make_engine(url)
+        self._lock = threading.Lock()
+        self._failure: str | None = None
+        self._last_probe = 0.0
+
+    @property
+    def display_url(self) -> str:
+        """The URL without its password."""
+        return redact_url(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def mark_ok(self) -> None:
+        if self._failure is not None:
+            with self._lock:
+                if self._failure is not None:
+                    log.warning("database reachable again; dedupe is shared again")
+                self._failure = None
+
+    def mark_failure(self, error: BaseException) -> None:
+        with self._lock:
+            first = self._failure is None
+            self._failure = type(error).__name__
+            self._last_probe = time.monotonic()
+        if first:
+            log.error(
+                "database %s failing (%s): answering without cross-process dedupe",
+                self.display_url,
+                self._failure,
+            )
+
+    def healthy(self) -> bool:
+        """True unless the last call failed; while failing, probe now and then to recover."""
+        if self._failure is None:
+            return True
+        if time.monotonic() - self._last_probe >= PROBE_INTERVAL_SECONDS:
+            self._last_probe = time.monotonic()
+            try:
+                with self.engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+                self.mark_ok()
+            except SQLAlchemyError:
+                pass
+        return self._failure is None
+
+    def check_schema(self) -> None:
+        """Raise SchemaError unless the schema is exactly the version this code needs."""
+        from bot.db.schema import check_schema
+
+        check_schema(self)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+__all__ = ["Database", "SchemaError", "make_engine"]

@@ -1,0 +1,93 @@
+"""Event claims: one atomic insert-if-absent per event id, shared by every process.
+
+A delivery is answered by whichever process inserts its key first; every other delivery of the
+same key (Slack's retries, on any process, before or after a restart) finds the row and is
+skipped. ``INSERT … ON CONFLICT DO NOTHING`` makes the check-and-set one statement in both
+SQLite and PostgreSQL, so there is no window between "is it there?" and "insert it".
+Rows hold the key, the team id and the time, and are purged after the TTL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy import delete
+
+from bot.db import Database
+from bot.db.schema import event_claims
+
+#: Slack retries within minutes; an hour covers them with a wide margin.
+DEFAULT_TTL_SECONDS = 3600.0
+#: Purge expired rows at most this often (per process).
+PURGE_INTERVAL_SECONDS = 60.0
+
+
+def _insert(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        raise ValueError(f"unsupported database dialect {dialect!r}")
+    return insert
+
+
+class ClaimStore:
+    """The ``event_claims`` table."""
+
+    def __init__(
+        self,
+        database: Database,
+        ttl: float = DEFAULT_TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.database = database
+        self.ttl = ttl
+        self.clock = clock
+        self._insert = _insert(database.dialect)
+        self._next_purge = 0.0
+        self._purge_lock = threading.Lock()
+
+    def claim(self, key: str, team_id: str | None = None) -> bool:
+        """Insert ``key``; True if this call inserted it (first delivery), False if present.
+
+        Raises SQLAlchemyError when the database fails; the caller decides what then.
+        """
+        now = self.clock()
+        statement = (
+            self._insert(event_claims)
+            .values(claim_key=key[:200], team_id=team_id, claimed_at=now)
+            .on_conflict_do_nothing(index_elements=["claim_key"])
+        )
+        with self.database.engine.begin() as connection:
+            inserted = connection.execute(statement).rowcount == 1
+        self._maybe_purge(now)
+        return inserted
+
+    def _maybe_purge(self, now: float) -> None:
+        if now < self._next_purge or not self._purge_lock.acquire(blocking=False):
+            return
+        try:
+            self._next_purge = now + PURGE_INTERVAL_SECONDS
+            self.purge(now)
+        finally:
+            self._purge_lock.release()
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete claims older than the TTL; return how many."""
+        cutoff = (self.clock() if now is None else now) - self.ttl
+        with self.database.engine.begin() as connection:
+            result = connection.execute(
+                delete(event_claims).where(event_claims.c.claimed_at < cutoff)
+            )
+        return result.rowcount
+
+    def forget_team(self, team_id: str) -> int:
+        """Delete every claim of one workspace (on uninstall); return how many."""
+        with self.database.engine.begin() as connection:
+            result = connection.execute(
+                delete(event_claims).where(event_claims.c.team_id == team_id)
+            )
+        return result.rowcount

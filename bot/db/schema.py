@@ -1,0 +1,132 @@
+"""The schema and ``python -m bot migrate``.
+
+Tables: slack_sdk's SQLAlchemy installation and OAuth-state stores (created even in
+single-workspace mode, so switching to OAuth needs no new migration), the ``event_claims`` table
+behind dedupe, and ``bot_schema_version`` with one row saying which version is installed.
+
+Each entry of :data:`MIGRATIONS` upgrades from the previous version; ``migrate`` runs the ones
+not yet applied, inside one transaction per step, and is safe to run twice (Heroku runs it on
+every release).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, inspect, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db import Database, SchemaError
+
+log = logging.getLogger(__name__)
+
+MIGRATE_COMMAND = "python -m bot migrate"
+
+metadata = MetaData()
+
+#: One row per claimed event id (or answered message): ids, team ids and times only, never text.
+event_claims = Table(
+    "event_claims",
+    metadata,
+    Column("claim_key", String(200), primary_key=True),
+    Column("team_id", String(32), nullable=True, index=True),
+    Column("claimed_at", Float, nullable=False, index=True),
+)
+
+schema_version = Table(
+    "bot_schema_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
+
+def _create_v1(connection: Connection) -> None:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    # The stores only need an engine to be built; their table definitions are what we want.
+    engine = connection.engine
+    installation_store = SQLAlchemyInstallationStore(client_id="migrate", engine=engine)
+    state_store = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
+    installation_store.metadata.create_all(connection)
+    state_store.metadata.create_all(connection)
+    metadata.create_all(connection)
+
+
+#: version -> the step that creates it from version - 1.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def installed_version(connection: Connection) -> int:
+    """The schema version recorded in the database; 0 when there is no schema yet."""
+    if not inspect(connection).has_table(schema_version.name):
+        return 0
+    version = connection.execute(select(schema_version.c.version)).scalar()
+    return int(version or 0)
+
+
+def migrate(database: Database) -> tuple[int, int]:
+    """Bring the schema to SCHEMA_VERSION; return (version before, version after)."""
+    with database.engine.begin() as connection:
+        before = installed_version(connection)
+    if before > SCHEMA_VERSION:
+        raise SchemaError(
+            f"the database is at schema version {before}, newer than this code's "
+            f"{SCHEMA_VERSION}; deploy the newer code"
+        )
+    for version in range(before + 1, SCHEMA_VERSION + 1):
+        with database.engine.begin() as connection:
+            log.info("migrating the database to schema version %s", version)
+            MIGRATIONS[version](connection)
+            metadata.create_all(connection, tables=[schema_version])
+            connection.execute(schema_version.delete())
+            connection.execute(schema_version.insert().values(id=1, version=version))
+    return before, SCHEMA_VERSION
+
+
+def check_schema(database: Database) -> None:
+    """Raise SchemaError (naming the fix) unless the schema is exactly SCHEMA_VERSION."""
+    try:
+        with database.engine.connect() as connection:
+            version = installed_version(connection)
+    except SQLAlchemyError as error:
+        raise SchemaError(
+            f"cannot reach the database {database.display_url} ({type(error).__name__}: "
+            f"{str(error).splitlines()[0][:200]}); check DATABASE_URL"
+        ) from None
+    if version == 0:
+        raise SchemaError(
+            f"the database {database.display_url} has no schema yet: run `{MIGRATE_COMMAND}` "
+            "(on Heroku the Procfile's release phase runs it on every deploy)"
+        )
+    if version < SCHEMA_VERSION:
+        raise SchemaError(
+            f"the database {database.display_url} is at schema version {version}, this code "
+            f"needs {SCHEMA_VERSION}: run `{MIGRATE_COMMAND}`"
+        )
+    if version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"the database {database.display_url} is at schema version {version}, newer than "
+            f"this code's {SCHEMA_VERSION}: deploy the newer code"
+        )
+
+
+def prepare(database: Database) -> None:
+    """At start: a brand-new SQLite file gets its schema (zero setup); anything else is checked.
+
+    Only a fresh local file is migrated implicitly; a shared database (PostgreSQL) or an
+    existing file with an older schema is left to the explicit command, so that several
+    processes never race to upgrade it.
+    """
+    if database.dialect == "sqlite":
+        with database.engine.connect() as connection:
+            empty = not inspect(connection).get_table_names()
+        if empty:
+            migrate(database)
+            log.info("created the SQLite schema in %s", database.display_url)
+            return
+    check_schema(database)
