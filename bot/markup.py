@@ -6,11 +6,19 @@ and the bot's own mention is in every @-mention. What is kept: the visible label
 What is dropped: user, channel and group mentions, ``<!here>``-style broadcasts, dates, bare
 URLs (and labels that are just the URL again), and ``:emoji:`` codes. Slack's HTML escaping
 (``&amp; &lt; &gt;``) is undone.
+
+Size: Slack refuses messages over 40,000 characters, so nothing longer comes from a person.
+Longer input (a forged-but-signed request, a future surface) is cut to ``MAX_TEXT_CHARS`` before
+any regex or scoring runs: 4 MB cost 2.6 s of CPU and up to 180 MB otherwise. Callers that reply
+check :func:`is_over_limit` on the raw text and add :func:`truncation_note` to the reply.
 """
 
 from __future__ import annotations
 
 import re
+
+#: Slack's own limit on a message's text; longer input is cut here before scoring.
+MAX_TEXT_CHARS = 40_000
 
 _ANGLE = re.compile(r"<([^<>]*)>")
 #: ``:name:`` with at least one letter (so "10:30:45" survives), plus the digit-only ones.
@@ -31,9 +39,23 @@ def _replace_angle(match: re.Match[str]) -> str:
     return " "  # bare link, or a label that is only the address again
 
 
-def clean_text(text: str) -> str:
-    """Plain text for scoring: Slack markup removed, entities decoded, whitespace collapsed."""
-    text = _ANGLE.sub(_replace_angle, text or "")
+def is_over_limit(text: str | None, limit: int = MAX_TEXT_CHARS) -> bool:
+    """True when ``text`` is longer than what is scored (so the reply must say it was cut)."""
+    return len(text or "") > limit
+
+
+def truncation_note(limit: int = MAX_TEXT_CHARS) -> str:
+    """What the reply says when only the start of the text was scored."""
+    return (
+        f"The text was longer than {limit:,} characters (Slack's message limit), so only "
+        f"its first {limit:,} characters were scored."
+    )
+
+
+def clean_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """Plain text for scoring: the first ``limit`` characters, Slack markup removed, entities
+    decoded, whitespace collapsed."""
+    text = _ANGLE.sub(_replace_angle, (text or "")[:limit])
     text = _EMOJI.sub(" ", text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return _SPACE.sub(" ", text).strip()

@@ -3,7 +3,16 @@
 The server half answers ``auth.test`` and ``chat.postMessage`` under ``/api/`` and accepts
 ``response_url`` posts under ``/response/<id>``, recording every call (with arrival time) so a
 test can assert exactly how many replies were sent. It can be told to fail the next N calls of a
-method with 429 or 500 to exercise the retry handlers.
+method with 429 or 500 to exercise the retry handlers. For the other surfaces it also answers
+``conversations.history`` (from ``set_history``), ``chat.getPermalink``, ``views.publish`` /
+``views.open``, ``chat.postEphemeral`` and ``functions.completeSuccess`` / ``completeError``;
+``fail_api`` makes the next call of a method answer a Web API error such as ``not_in_channel``.
+
+Fault injection (for the hardening tests and ``scripts/bench_attack.py``): ``fail_next`` takes a
+``retry_after`` (fractional values like "1.5" included); ``stall`` makes a method (optionally
+only for one channel) answer after a delay, recording the call once the delay is over, the way
+Slack may post a message after the client gave up; ``drop_next`` closes the connection without
+an answer. A refused connection is simply a URL whose port nothing listens on.
 
 The client half builds real Slack payloads and signs them with slack_sdk's SignatureVerifier.
 
@@ -51,6 +60,13 @@ class SlackStandin:
         self.calls: list[Call] = []
         self.auth_test_enabled = auth_test
         self.failures: dict[str, list[int]] = defaultdict(list)
+        self.retry_after: dict[str, str] = {}
+        self.stalls: dict[tuple[str, str | None], tuple[float, int | None]] = {}
+        self.drops: dict[str, int] = defaultdict(int)
+        #: conversations.history: channel id -> messages, newest first (see set_history).
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        #: Web API error codes to answer the next calls of a method with (see fail_api).
+        self.api_errors: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._cond = threading.Condition()
         standin = self
 
@@ -64,6 +80,9 @@ class SlackStandin:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8") if length else ""
                 standin._handle(self, raw)
+
+            def do_GET(self) -> None:  # slack_sdk reads conversations.history & co. with GET
+                standin._handle(self, urllib.parse.urlsplit(self.path).query)
 
         class Server(ThreadingHTTPServer):
             request_queue_size = 256  # the default (5) drops SYNs under a burst: 1 s stalls
@@ -87,6 +106,11 @@ class SlackStandin:
     def response_url(self, name: str) -> str:
         return f"{self.base_url}/response/{name}"
 
+    def slack_shaped_response_url(self, name: str) -> str:
+        """A response_url shaped like Slack's (``/commands/<team>/<id>/<secret>``); its calls
+        are recorded as ``response_url`` with this path."""
+        return f"{self.base_url}/commands/{TEAM_ID}/{name}/s3cretPart0123456789"
+
     def start(self) -> SlackStandin:
         self.thread.start()
         return self
@@ -103,9 +127,51 @@ class SlackStandin:
 
     # -- behaviour -------------------------------------------------------------------------
 
-    def fail_next(self, method: str, *statuses: int) -> None:
-        """Answer the next calls of ``method`` with these HTTP statuses (429, 500, ...)."""
+    def fail_next(self, method: str, *statuses: int, retry_after: str | None = None) -> None:
+        """Answer the next calls of ``method`` with these HTTP statuses (429, 500, ...).
+
+        ``retry_after`` is the Retry-After header sent with a 429 (default "0").
+        """
         self.failures[method].extend(statuses)
+        if retry_after is not None:
+            self.retry_after[method] = retry_after
+
+    def stall(
+        self, method: str, seconds: float, *, channel: str | None = None, count: int | None = None
+    ) -> None:
+        """Delay answers to ``method`` (only to ``channel`` if given) by ``seconds``.
+
+        ``count`` limits it to the next N such calls; ``seconds=0`` ends the stall.
+        """
+        if seconds <= 0:
+            self.stalls.pop((method, channel), None)
+        else:
+            self.stalls[(method, channel)] = (seconds, count)
+
+    def set_history(self, channel: str, messages: list[dict[str, Any]]) -> None:
+        """What conversations.history returns for ``channel`` (newest first, pages of ``limit``)."""
+        self.history[channel] = list(messages)
+
+    def fail_api(self, method: str, error: str, **extra: Any) -> None:
+        """Answer the next call of ``method`` with HTTP 200 ``{"ok": false, "error": error}``."""
+        self.api_errors[method].append({"ok": False, "error": error, **extra})
+
+    def drop_next(self, method: str, count: int = 1) -> None:
+        """Close the connection without answering the next ``count`` calls of ``method``."""
+        self.drops[method] += count
+
+    def _stall_for(self, method: str, body: dict) -> float:
+        with self._cond:
+            for key in ((method, body.get("channel")), (method, None)):
+                if key in self.stalls:
+                    seconds, count = self.stalls[key]
+                    if count is not None:
+                        if count <= 1:
+                            del self.stalls[key]
+                        else:
+                            self.stalls[key] = (seconds, count - 1)
+                    return seconds
+        return 0.0
 
     def _handle(self, handler: BaseHTTPRequestHandler, raw: str) -> None:
         path = urllib.parse.urlsplit(handler.path).path
@@ -116,7 +182,7 @@ class SlackStandin:
             body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
         if path.startswith("/api/"):
             method = path[len("/api/") :]
-        elif path.startswith("/response/"):
+        elif path.startswith(("/response/", "/commands/")):
             method = "response_url"
         else:
             self._reply(handler, 404, {"ok": False, "error": "not_found"})
@@ -124,9 +190,20 @@ class SlackStandin:
         with self._cond:
             pending = self.failures.get(method)
             status = pending.pop(0) if pending else None
+            dropped = status is None and self.drops.get(method, 0) > 0
+            if dropped:
+                self.drops[method] -= 1
+        if dropped:
+            self._record(path, method + ":dropped", body, handler)
+            handler.close_connection = True
+            return
+        stall = self._stall_for(method, body)
+        if stall:
+            time.sleep(stall)
         if status is not None:
             self._record(path, method + ":failed", body, handler)
-            headers = {"Retry-After": "0"} if status == 429 else {}
+            retry_after = self.retry_after.get(method, "0")
+            headers = {"Retry-After": retry_after} if status == 429 else {}
             self._reply(handler, status, {"ok": False, "error": "ratelimited"}, headers)
             return
         if method == "auth.test":
@@ -153,8 +230,11 @@ class SlackStandin:
             handler.send_response(200)
             handler.send_header("Content-Type", "text/plain")
             handler.send_header("Content-Length", "2")
-            handler.end_headers()
-            handler.wfile.write(b"ok")
+            try:
+                handler.end_headers()
+                handler.wfile.write(b"ok")
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (stalls)
+                handler.close_connection = True
             return
         if method == "chat.postMessage":
             ts = f"{time.time():.6f}"
@@ -162,7 +242,45 @@ class SlackStandin:
                 handler, 200, {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {}}
             )
             return
+        answer = self._surface_answer(method, body)
+        if answer is not None:
+            self._reply(handler, 200, answer)
+            return
         self._reply(handler, 200, {"ok": False, "error": "unknown_method"})
+
+    def _surface_answer(self, method: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        """Answers for the methods the shortcut, App Home, workflow step and mood use."""
+        with self._cond:
+            pending = self.api_errors.get(method)
+            if pending:
+                return pending.pop(0)
+        if method == "conversations.history":
+            messages = self.history.get(str(body.get("channel")))
+            if messages is None:
+                return {"ok": False, "error": "channel_not_found"}
+            start = int(body.get("cursor") or 0)
+            limit = int(body.get("limit") or 100)
+            page = messages[start : start + limit]
+            more = start + limit < len(messages)
+            return {
+                "ok": True,
+                "messages": page,
+                "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+            }
+        if method == "chat.getPermalink":
+            channel, ts = body.get("channel"), str(body.get("message_ts", ""))
+            url = f"https://standin.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": url}
+        if method in ("views.publish", "views.open", "views.update"):
+            view = body.get("view")
+            view = json.loads(view) if isinstance(view, str) else view
+            return {"ok": True, "view": {"id": "V0VIEW001", **(view or {})}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{time.time():.6f}"}
+        if method in ("functions.completeSuccess", "functions.completeError"):
+            return {"ok": True}
+        return None
 
     def _record(self, path: str, method: str, body: dict, handler: BaseHTTPRequestHandler) -> None:
         call = Call(path=path, method=method, body=body, headers=dict(handler.headers.items()))
@@ -180,8 +298,11 @@ class SlackStandin:
         handler.send_header("Content-Length", str(len(data)))
         for key, value in (headers or {}).items():
             handler.send_header(key, value)
-        handler.end_headers()
-        handler.wfile.write(data)
+        try:
+            handler.end_headers()
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (stall tests)
+            handler.close_connection = True
 
     # -- assertions ------------------------------------------------------------------------
 

@@ -1,0 +1,187 @@
+"""Parse a verified Slack request body, and hand it to Bolt without Bolt re-parsing it.
+
+Why not Bolt's own parser: ``slack_bolt.request.internals.parse_body`` (slack_bolt 1.30) decides
+that a form body is an interactive payload when the raw string merely *contains* ``payload``
+(``if "payload" in body``), then looks for a ``payload=`` key, finds none and returns ``{}``. So
+``/sentiment the payload arrived`` or a channel named ``payload-team`` reached no listener (HTTP
+404 "unhandled request"). It also lets ``json.loads`` errors, JSON arrays and deeply nested JSON
+escape as exceptions (HTTP 500). Here a form body is an interactive payload only when it has a
+top-level ``payload`` *key*, and anything malformed raises :class:`MalformedBody` (HTTP 400).
+
+The raw body is never altered (Bolt verifies the signature over it again).
+:class:`ParsedBoltRequest` carries the parsed dict, also into the copies Bolt makes for lazy
+listeners.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from slack_bolt.context import BoltContext
+from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
+
+#: More form fields than any Slack payload has (a slash command has about 13).
+MAX_FORM_FIELDS = 200
+
+#: Fields Bolt or the listeners read, with the types Slack sends. A signed body with another
+#: type here is malformed (400), instead of an AttributeError/TypeError deep inside Bolt (500).
+_STR = (str,)
+_STR_OR_DICT = (str, dict)
+TOP_LEVEL_TYPES: dict[str, tuple[type, ...]] = {
+    "type": _STR,
+    "token": _STR,
+    "team_id": _STR,
+    "enterprise_id": _STR,
+    "user_id": _STR,
+    "channel_id": _STR,
+    "command": _STR,
+    "text": _STR,
+    "response_url": _STR,
+    "trigger_id": _STR,
+    "api_app_id": _STR,
+    "event_id": _STR,
+    "challenge": _STR,
+    "callback_id": _STR,
+    "function_execution_id": _STR,
+    "team": _STR_OR_DICT,
+    "enterprise": _STR_OR_DICT,
+    "user": _STR_OR_DICT,
+    "channel": _STR_OR_DICT,
+    "view": (dict,),
+    "container": (dict,),
+    "message": (dict,),
+    "event": (dict,),
+    "function_data": (dict,),
+    "bot_access_token": _STR,
+    "authorizations": (list,),
+    "actions": (list,),
+    "response_urls": (list,),
+    "is_enterprise_install": (bool, str),
+    "is_ext_shared_channel": (bool, str),
+}
+EVENT_TYPES: dict[str, tuple[type, ...]] = {
+    "type": _STR,
+    "subtype": _STR,
+    "text": _STR,
+    "ts": _STR,
+    "thread_ts": _STR,
+    "event_ts": _STR,
+    "channel_type": _STR,
+    "bot_id": _STR,
+    "team": _STR,
+    "user_team": _STR,
+    "user": _STR_OR_DICT,
+    "channel": _STR_OR_DICT,
+    "bot_profile": (dict,),
+    "message": (dict,),
+    "previous_message": (dict,),
+    "item": (dict,),
+    "function": (dict,),
+    "inputs": (dict,),
+    "function_execution_id": _STR,
+    "bot_access_token": _STR,
+}
+AUTHORIZATION_TYPES: dict[str, tuple[type, ...]] = {
+    "enterprise_id": _STR,
+    "team_id": _STR,
+    "user_id": _STR,
+    "is_bot": (bool,),
+    "is_enterprise_install": (bool, str),
+}
+
+
+class MalformedBody(ValueError):
+    """A signed body that is not a Slack payload; ``str()`` is a short reason for the log."""
+
+
+def content_type_of(headers: dict[str, str]) -> str | None:
+    """The media type without parameters, lower-cased (as Bolt compares it)."""
+    value = headers.get("content-type")
+    if not value:
+        return None
+    return value.split(";")[0].strip().lower() or None
+
+
+def _load_json_object(text: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise MalformedBody(f"{what} is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise MalformedBody(f"{what} is JSON but not an object")
+    return value
+
+
+def _check_types(data: dict[str, Any], expected: dict[str, tuple[type, ...]], where: str) -> None:
+    for key, types in expected.items():
+        value = data.get(key)
+        if value is not None and not isinstance(value, types):
+            raise MalformedBody(f"{where}{key} has an unexpected type")
+
+
+def check_shape(body: dict[str, Any]) -> None:
+    """Raise MalformedBody when a field Bolt or the listeners read has the wrong type."""
+    _check_types(body, TOP_LEVEL_TYPES, "")
+    for authorization in body.get("authorizations") or []:
+        if not isinstance(authorization, dict):
+            raise MalformedBody("authorizations holds a non-object")
+        _check_types(authorization, AUTHORIZATION_TYPES, "authorizations.")
+    event = body.get("event")
+    if isinstance(event, dict):
+        _check_types(event, EVENT_TYPES, "event.")
+    for name in ("team", "enterprise", "user", "channel"):
+        nested = body.get(name)
+        if isinstance(nested, dict) and not isinstance(nested.get("id", ""), str):
+            raise MalformedBody(f"{name}.id has an unexpected type")
+
+
+def parse_body(raw: str, content_type: str | None) -> dict[str, Any]:
+    """The payload dict of a Slack request body (form, JSON, or form with a ``payload`` key)."""
+    if not raw:
+        return {}
+    if content_type == "application/json" or raw.startswith("{"):
+        body = _load_json_object(raw, "the body")
+    else:
+        try:
+            fields = parse_qsl(raw, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+        except ValueError:
+            raise MalformedBody("the form has too many fields") from None
+        body = dict(fields)
+        if "payload" in body:  # an interactive payload: form field ``payload`` holding JSON
+            body = _load_json_object(body["payload"], "the payload field")
+    check_shape(body)
+    return body
+
+
+class ParsedBoltRequest(BoltRequest):
+    """A BoltRequest built from an already-parsed body (see the module docstring for why).
+
+    ``BoltRequest.__init__`` parses ``body`` itself with the buggy parser, and ``to_copyable()``
+    (used for every lazy listener) re-parses ``raw_body`` again; both are bypassed here.
+    """
+
+    def __init__(
+        self,
+        *,
+        raw_body: str,
+        body: dict[str, Any],
+        query: Any = None,
+        headers: Any = None,
+        context: dict[str, Any] | None = None,
+    ):
+        super().__init__(body="", query=query, headers=headers, context=context, mode="http")
+        self.raw_body = raw_body
+        self.body = body
+        self.context = build_context(BoltContext(context or {}), body)
+
+    def to_copyable(self) -> ParsedBoltRequest:
+        return ParsedBoltRequest(
+            raw_body=self.raw_body,
+            body=self.body,
+            query=self.query,
+            headers=self.headers,
+            context=self.context.to_copyable(),
+        )
