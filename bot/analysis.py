@@ -31,6 +31,8 @@ class Analysis:
     low_confidence: bool
     non_english: bool
     threshold: float
+    #: Calibrated P(positive): says where a "neutral" (no clear sentiment) text leans.
+    p_positive: float | None = None
 
 
 class Analyzer:
@@ -51,4 +53,5 @@ class Analyzer:
             low_confidence=confidence < self.threshold,
             non_english=looks_non_english(text),
             threshold=self.threshold,
+            p_positive=float(prediction.p_positive),
         )

@@ -13,7 +13,14 @@ from bot.analysis import Analysis
 from bot.markup import escape_mrkdwn
 
 MAX_QUOTE_CHARS = 300
-EMOJI = {"positive": ":large_green_circle:", "negative": ":red_circle:"}
+EMOJI = {
+    "positive": ":large_green_circle:",
+    "negative": ":red_circle:",
+    "neutral": ":white_circle:",
+}
+NEUTRAL = "neutral"
+#: How every surface names the "neutral" label: the model sees no clear sentiment either way.
+NEUTRAL_NAME = "No clear sentiment"
 NON_ENGLISH_NOTE = (
     "This doesn't look like English. The model only knows English, so this result is "
     "probably not meaningful."
@@ -45,19 +52,51 @@ def low_confidence_note(analysis: Analysis) -> str:
     )
 
 
+def is_neutral(analysis: Analysis) -> bool:
+    """True when the model found no clear sentiment (only models with a neutral rule say so)."""
+    return analysis.label == NEUTRAL
+
+
+def p_positive_of(analysis: Analysis) -> float | None:
+    """P(positive) if the analysis carries it (read defensively: older Analysis objects don't)."""
+    value = getattr(analysis, "p_positive", None)
+    return None if value is None else float(value)
+
+
 def notes(analysis: Analysis) -> list[str]:
-    """Caveats to state with the verdict, in plain text."""
+    """Caveats to state with the verdict, in plain text.
+
+    A neutral verdict already says the model is unsure, so it gets no low-confidence note.
+    """
     found = []
-    if analysis.low_confidence:
+    if analysis.low_confidence and not is_neutral(analysis):
         found.append(low_confidence_note(analysis))
     if analysis.non_english:
         found.append(NON_ENGLISH_NOTE)
     return found
 
 
+def neutral_detail(analysis: Analysis) -> str:
+    """ "54% positive": where a neutral text leans, from P(positive) (empty if unknown)."""
+    p = p_positive_of(analysis)
+    return "" if p is None else f"{percent(p)} positive"
+
+
 def verdict(analysis: Analysis) -> str:
-    """ "positive (93% confident)": the label and the confidence, no markup."""
+    """ "positive (93% confident)" or "no clear sentiment (54% positive)", no markup."""
+    if is_neutral(analysis):
+        detail = neutral_detail(analysis)
+        return NEUTRAL_NAME.lower() + (f" ({detail})" if detail else "")
     return f"{analysis.label} ({percent(analysis.confidence)} confident)"
+
+
+def headline(analysis: Analysis) -> str:
+    """The first line of a Slack reply: emoji, bold label, and confidence or leaning."""
+    emoji = EMOJI.get(analysis.label, ":white_circle:")
+    if is_neutral(analysis):
+        detail = neutral_detail(analysis)
+        return f"{emoji} *{NEUTRAL_NAME}*" + (f" · {detail}" if detail else "")
+    return f"{emoji} *{analysis.label.capitalize()}* · {percent(analysis.confidence)} confident"
 
 
 def plain_answer(analysis: Analysis) -> str:
@@ -76,19 +115,20 @@ def fallback_text(analysis: Analysis) -> str:
     return text
 
 
-def result_message(analysis: Analysis) -> Message:
-    """The Block Kit reply for a scored text."""
-    emoji = EMOJI.get(analysis.label, ":white_circle:")
-    headline = f"{emoji} *{analysis.label.capitalize()}* · {percent(analysis.confidence)} confident"
+def result_message(analysis: Analysis, intro: str | None = None) -> Message:
+    """The Block Kit reply for a scored text; ``intro`` (mrkdwn) is a context line above it,
+    e.g. whose message a shortcut scored."""
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": headline}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": headline(analysis)}},
         {
             "type": "section",
             "text": {"type": "mrkdwn", "text": f">{escape_mrkdwn(shorten(analysis.text))}"},
         },
     ]
+    if intro:
+        blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": intro}]})
     caveats = []
-    if analysis.low_confidence:
+    if analysis.low_confidence and not is_neutral(analysis):
         caveats.append(f":warning: {low_confidence_note(analysis)}")
     if analysis.non_english:
         caveats.append(f":globe_with_meridians: {NON_ENGLISH_NOTE}")
@@ -103,12 +143,15 @@ def result_message(analysis: Analysis) -> Message:
 
 
 def usage_message(command: str = "/sentiment") -> Message:
-    """Answer to ``/sentiment`` with no text, or ``/sentiment help``."""
+    """Answer to ``/sentiment`` with no text, or ``/sentiment help``: every way to use the app."""
     text = (
         f"Usage: `{command} <text>`: I'll say whether the text is positive or negative and "
         f"how sure I am. Example: `{command} The food was great but the service was slow`. "
-        "You can also @-mention me in a channel or send me a direct message. "
-        "I only understand English."
+        f"`{command} mood [#channel] [count]`: the mood of a channel's recent messages "
+        "(default 50, at most 200). "
+        "On any message, ⋮ More actions → Analyze sentiment scores it for you. "
+        "You can also @-mention me in a channel or send me a direct message; my Home tab "
+        "explains the model. I only understand English."
     )
     return {
         "text": text,
@@ -121,7 +164,9 @@ def usage_message(command: str = "/sentiment") -> Message:
                         f"*How to use {command}*\n"
                         f"`{command} <text>`: I'll say whether the text is positive or "
                         "negative, and how sure I am.\n"
-                        f"Example: `{command} The food was great but the service was slow`"
+                        f"Example: `{command} The food was great but the service was slow`\n"
+                        f"`{command} mood [#channel] [count]`: the mood of a channel's recent "
+                        "messages (default 50, at most 200); only you see it."
                     ),
                 },
             },
@@ -130,8 +175,9 @@ def usage_message(command: str = "/sentiment") -> Message:
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": "You can also @-mention me in a channel or send me a direct "
-                        "message. I only understand English.",
+                        "text": "On any message, ⋮ *More actions* → *Analyze sentiment* scores "
+                        "it for you. You can also @-mention me in a channel or send me a direct "
+                        "message; my Home tab explains the model. I only understand English.",
                     }
                 ],
             },

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.listeners import commands, events
+from bot.listeners import commands, events, home, shortcut, workflow
 from bot.listeners.deps import Deps, make_deps_middleware
 
 #: Surface modules, registered in this order (Bolt runs the first listener that matches).
 SURFACES = (
     commands,
     events,
+    shortcut,
+    home,
+    workflow,
 )
 
 

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from bot.listeners.deps import deps_of, request_id
+from bot.listeners.mood import answer_mood, is_mood_command
 from bot.markup import clean_text
 from bot.replies import apology, result_message, usage_message
 
@@ -32,18 +33,34 @@ def is_sentiment_command(command: dict[str, Any], context: Any) -> bool:
 
 def ack_sentiment(ack: Any, command: dict[str, Any], context: Any) -> None:
     """The ack listener: empty 200, or ``in_channel`` so the channel also sees the question."""
-    if deps_of(context).response_type == "in_channel" and not wants_usage(command.get("text", "")):
+    text = command.get("text", "")
+    if deps_of(context).response_type == "in_channel" and not (
+        wants_usage(text) or _is_mood(command)  # help and channel mood stay private
+    ):
         ack(response_type="in_channel")
     else:
         ack()
 
 
-def answer_sentiment(body: dict[str, Any], command: dict[str, Any], context: Any) -> None:
-    """The lazy listener: score the text and post the reply to the command's response_url."""
+def _is_mood(command: dict[str, Any]) -> bool:
+    """``/sentiment mood [#channel] [count]`` (see bot.listeners.mood)."""
+    return is_mood_command(
+        command.get("text", ""), command.get("channel_id", ""), command.get("channel_name")
+    )
+
+
+def answer_sentiment(
+    body: dict[str, Any], command: dict[str, Any], context: Any, client: Any = None
+) -> None:
+    """The lazy listener: score the text (or the channel's mood) and post the reply to the
+    command's response_url."""
     deps = deps_of(context)
     response_url = command.get("response_url")
     if not response_url:
         deps.logger.warning("slash command without response_url; nothing to answer")
+        return
+    if _is_mood(command):
+        answer_mood(command=command, client=client, context=context)
         return
     text = command.get("text", "")
     if wants_usage(text):
