@@ -20,7 +20,7 @@ from bot.db import Database
 from bot.dedupe import Dedupe, make_dedupe_middleware
 from bot.listeners import Deps, make_deps_middleware, register
 from bot.settings import Settings
-from bot.slack_api import ResponseSender, make_web_client
+from bot.slack_api import Outbox, ResponseSender, make_web_client
 
 #: Threads that score and post replies. Acks never wait for them (they run on the HTTP thread).
 LISTENER_THREADS = 16
@@ -44,6 +44,7 @@ class BotApp:
     authorization: Authorization
     dedupe: Dedupe
     database: Database | None = None
+    outbox: Outbox | None = None
 
     def start(self) -> None:
         """The process now serves: start background work (auth.test for a single token)."""
@@ -65,6 +66,8 @@ class BotApp:
     def shutdown(self, wait: bool = True) -> None:
         """Let replies in flight finish (``wait``), then release the database."""
         self.bolt.listener_runner.listener_executor.shutdown(wait=wait)
+        if self.outbox is not None:  # replies queued by the listeners above
+            self.outbox.shutdown(wait=wait)
         if self.database is not None and wait:
             self.database.dispose()
 
@@ -115,7 +118,9 @@ def create_app(
         )
     finally:
         bolt_logger.removeFilter(quiet)
+    outbox = Outbox(deadline_seconds=settings.reply_deadline_seconds)
     deps = Deps(
+        outbox=outbox,
         analyzer=Analyzer(classifier, settings.confidence_threshold),
         send_response=send_response or ResponseSender(),
         response_type=settings.response_type,
@@ -126,4 +131,4 @@ def create_app(
     app.use(make_dedupe_middleware(dedupe))
     authorization.attach(app)
     register(app)
-    return BotApp(app, settings, classifier, authorization, dedupe, database)
+    return BotApp(app, settings, classifier, authorization, dedupe, database, outbox)

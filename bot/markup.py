@@ -52,6 +52,16 @@ def truncation_note(limit: int = MAX_TEXT_CHARS) -> str:
     )
 
 
+def with_truncation_note(message: dict, limit: int = MAX_TEXT_CHARS) -> dict:
+    """``message`` (text + blocks) with the truncation note appended to both."""
+    note = truncation_note(limit)
+    noted = {**message, "text": f"{message.get('text', '')} {note}".strip()}
+    if message.get("blocks"):
+        context = {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}
+        noted["blocks"] = [*message["blocks"], context]
+    return noted
+
+
 def clean_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     """Plain text for scoring: the first ``limit`` characters, Slack markup removed, entities
     decoded, whitespace collapsed."""

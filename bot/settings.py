@@ -24,6 +24,10 @@ DEFAULT_CONFIDENCE_THRESHOLD = 0.6
 DEFAULT_DATABASE_PATH = "sentiment-bot.sqlite3"
 DEFAULT_COMMAND = "/sentiment"
 MAX_WEB_CONCURRENCY = 32
+#: HTTP hardening (issue 11): body cap, idle-connection timeout, reply deadline.
+DEFAULT_MAX_BODY_BYTES = 1_000_000
+DEFAULT_IDLE_TIMEOUT_SECONDS = 15
+DEFAULT_REPLY_DEADLINE_SECONDS = 30.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 RESPONSE_TYPES = ("ephemeral", "in_channel")
 MODEL_RUNTIMES = ("lite", "tensorflow")
@@ -72,6 +76,17 @@ WHERE = {
     "SENTIMENT_RESPONSE_TYPE": "ephemeral (only the caller sees it) or in_channel",
     "SENTIMENT_CONFIDENCE_THRESHOLD": "a number between 0.5 and 1, default 0.6",
     "HOST": "an interface address to bind, default 0.0.0.0",
+    "HTTP_MAX_BODY_BYTES": (
+        f"the largest request body accepted, 10000-50000000 bytes, default {DEFAULT_MAX_BODY_BYTES}"
+    ),
+    "HTTP_IDLE_TIMEOUT_SECONDS": (
+        "seconds before an idle connection is closed, 1-300, default "
+        f"{DEFAULT_IDLE_TIMEOUT_SECONDS}"
+    ),
+    "SLACK_REPLY_DEADLINE_SECONDS": (
+        "seconds from a request to its reply's last delivery attempt, 5-1800, default "
+        f"{DEFAULT_REPLY_DEADLINE_SECONDS:.0f}"
+    ),
 }
 
 SLACK_CREDENTIALS = (
@@ -131,6 +146,9 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     response_type: str = "ephemeral"
     confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    idle_timeout_seconds: int = DEFAULT_IDLE_TIMEOUT_SECONDS
+    reply_deadline_seconds: float = DEFAULT_REPLY_DEADLINE_SECONDS
     #: Variables that were set explicitly (so the console can tell a default from a choice).
     explicit: frozenset[str] = field(default_factory=frozenset)
 
@@ -351,6 +369,21 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
         "is out of range",
     )
 
+    max_body_bytes = bounded(
+        "HTTP_MAX_BODY_BYTES", int, 10_000, 50_000_000, DEFAULT_MAX_BODY_BYTES, "is out of range"
+    )
+    idle_timeout = bounded(
+        "HTTP_IDLE_TIMEOUT_SECONDS", int, 1, 300, DEFAULT_IDLE_TIMEOUT_SECONDS, "is out of range"
+    )
+    reply_deadline = bounded(
+        "SLACK_REPLY_DEADLINE_SECONDS",
+        float,
+        5,
+        1800,
+        DEFAULT_REPLY_DEADLINE_SECONDS,
+        "is out of range",
+    )
+
     model_runtime = (_get(env, "MODEL_RUNTIME") or "").lower() or None
     if model_runtime is not None and model_runtime not in MODEL_RUNTIMES:
         malformed("MODEL_RUNTIME", f"{model_runtime!r} is not a runtime")
@@ -386,6 +419,9 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
         api_url=api_url,
         response_type=response_type,
         confidence_threshold=threshold,
+        max_body_bytes=max_body_bytes,
+        idle_timeout_seconds=idle_timeout,
+        reply_deadline_seconds=reply_deadline,
         explicit=frozenset(name for name in WHERE if _get(env, name)),
     )
 

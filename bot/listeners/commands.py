@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.listeners.deps import deps_of, request_id
+from bot.listeners.deps import Deps, deps_of, request_id
 from bot.listeners.mood import answer_mood, is_mood_command
-from bot.markup import clean_text
+from bot.markup import clean_text, is_over_limit, with_truncation_note
 from bot.replies import apology, result_message, usage_message
+from bot.slack_api import ReplyMeta
 
 ANY_COMMAND = re.compile(r"^/")
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage"})
@@ -63,18 +64,31 @@ def answer_sentiment(
         answer_mood(command=command, client=client, context=context)
         return
     text = command.get("text", "")
+    meta = ReplyMeta.from_context(context, request_id=request_id(body))
     if wants_usage(text):
         message = usage_message(command.get("command") or deps.command)
-        deps.send_response(response_url, {**message, "response_type": "ephemeral"})
+        _respond(deps, response_url, {**message, "response_type": "ephemeral"}, meta)
         return
     rid = request_id(body)
+    label = "error"
     try:
-        message = result_message(deps.analyzer.analyse(clean_text(text)))
+        analysis = deps.analyzer.analyse(clean_text(text))
+        message, label = result_message(analysis), analysis.label
+        if is_over_limit(text):
+            message = with_truncation_note(message)
         message["response_type"] = deps.response_type
     except Exception:
         deps.logger.exception("scoring failed for slash command (request id %s)", rid)
         message = {**apology(rid), "response_type": "ephemeral"}
-    deps.send_response(response_url, message)
+    _respond(deps, response_url, message, meta.labelled(label))
+
+
+def _respond(deps: Deps, response_url: str, message: dict[str, Any], meta: ReplyMeta) -> None:
+    """Through the outbox when there is one (deadline, one log line per reply), else inline."""
+    if deps.outbox is not None:
+        deps.outbox.respond(response_url, message, meta)
+    else:
+        deps.send_response(response_url, message)
 
 
 def register(app: Any) -> None:

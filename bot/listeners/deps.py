@@ -37,6 +37,9 @@ class Deps:
     #: ``message.im`` (two event ids, maybe two processes); whichever is claimed first answers.
     answered: Dedupe = field(default_factory=Dedupe)
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("bot"))
+    #: Sends replies off the listener threads, per destination, within a deadline
+    #: (``bot.slack_api.Outbox``); None: listeners send inline (unit tests).
+    outbox: Any = None
 
     def __deepcopy__(self, memo: dict) -> Deps:
         # Bolt deep-copies the context for lazy listeners; the services are shared, not copied.

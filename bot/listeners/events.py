@@ -13,8 +13,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.listeners.deps import Deps, deps_of, request_id
-from bot.markup import clean_text
+from bot.markup import clean_text, is_over_limit, with_truncation_note
 from bot.replies import apology, dm_help, mention_help, result_message
+from bot.slack_api import ReplyMeta
 
 ANY_EVENT = re.compile(r".*")
 #: Message subtypes that are a person writing something new (None: a plain message).
@@ -48,9 +49,23 @@ def ack_event(ack: Any) -> None:
 
 
 def post_reply(
-    deps: Deps, client: Any, event: dict[str, Any], thread_ts: Any, message: dict
+    deps: Deps,
+    client: Any,
+    event: dict[str, Any],
+    thread_ts: Any,
+    message: dict,
+    meta: ReplyMeta | None = None,
 ) -> None:
-    """``chat.postMessage`` in the event's channel; failures are logged, never raised."""
+    """``chat.postMessage`` in the event's channel; failures are logged, never raised.
+
+    With an outbox (the running app) the post is queued per channel within the reply deadline,
+    and its outcome is logged once with the request id (``bot.slack_api.Outbox``).
+    """
+    if deps.outbox is not None and meta is not None:
+        deps.outbox.post_message(
+            client, channel=event["channel"], thread_ts=thread_ts, message=message, meta=meta
+        )
+        return
     try:
         client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **message)
     except SlackApiError as error:
@@ -69,23 +84,29 @@ def answer_event(
     event: dict[str, Any],
     thread_ts: Any,
     help_message: dict[str, Any],
+    meta: ReplyMeta | None = None,
 ) -> None:
     """Score the event's text and post the result (or help, or an apology) in ``thread_ts``."""
     channel, ts = event.get("channel"), event.get("ts")
     team_id = body.get("team_id")
     if channel and ts and not deps.answered.first_time(f"msg:{team_id}:{channel}:{ts}", team_id):
         return  # the same message already answered via the other event type
-    text = clean_text(event.get("text") or "")
+    raw = event.get("text") or ""
+    text = clean_text(raw)
     if not text:
-        post_reply(deps, client, event, thread_ts, help_message)
+        post_reply(deps, client, event, thread_ts, help_message, meta)
         return
     rid = request_id(body)
+    label = "error"
     try:
-        message = result_message(deps.analyzer.analyse(text))
+        analysis = deps.analyzer.analyse(text)
+        message, label = result_message(analysis), analysis.label
+        if is_over_limit(raw):
+            message = with_truncation_note(message)
     except Exception:
         deps.logger.exception("scoring failed for %s (request id %s)", event.get("type"), rid)
         message = apology(rid)
-    post_reply(deps, client, event, thread_ts, message)
+    post_reply(deps, client, event, thread_ts, message, meta and meta.labelled(label))
 
 
 def answer_mention(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
@@ -94,7 +115,8 @@ def answer_mention(body: dict[str, Any], event: dict[str, Any], client: Any, con
     if from_a_bot(event, me) or event.get("subtype") not in ANSWERED_SUBTYPES:
         return
     thread_ts = event.get("thread_ts") or event.get("ts")
-    answer_event(deps_of(context), client, body, event, thread_ts, mention_help(me))
+    meta = ReplyMeta.from_context(context, request_id=request_id(body))
+    answer_event(deps_of(context), client, body, event, thread_ts, mention_help(me), meta)
 
 
 def answer_dm(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
@@ -106,7 +128,8 @@ def answer_dm(body: dict[str, Any], event: dict[str, Any], client: Any, context:
         return
     if not event.get("user"):
         return
-    answer_event(deps_of(context), client, body, event, event.get("thread_ts"), dm_help())
+    meta = ReplyMeta.from_context(context, request_id=request_id(body))
+    answer_event(deps_of(context), client, body, event, event.get("thread_ts"), dm_help(), meta)
 
 
 def register(app: Any) -> None:

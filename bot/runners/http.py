@@ -51,6 +51,7 @@ class SlackWsgiApp:
 
     def __init__(self) -> None:
         self.handler: Callable[..., Iterable[bytes]] | None = None
+        self.events: Callable[..., Iterable[bytes]] | None = None
         self.bot: Any = None
         self.oauth = False
 
@@ -58,7 +59,15 @@ class SlackWsgiApp:
         """Start answering: the model is loaded and the app (``bot.app.BotApp``) built."""
         from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+        from bot.web import SlackEventsHandler
+
         self.handler = SlackRequestHandler(bot_app.bolt, path=EVENTS_PATH)
+        # POST /slack/events: verify on raw bytes, payload-safe parsing, 400/401 (issue 11).
+        self.events = SlackEventsHandler(
+            bot_app.bolt,
+            bot_app.settings.signing_secret or "",
+            max_body_bytes=bot_app.settings.max_body_bytes,
+        )
         self.oauth = bot_app.authorization.mode == AUTH_OAUTH
         self.bot = bot_app
 
@@ -79,6 +88,8 @@ class SlackWsgiApp:
         if slack_route:
             if self.handler is None:
                 return _json(start_response, "503 Service Unavailable", {"status": "loading"})
+            if self.events is not None and path == EVENTS_PATH:
+                return self.events(environ, start_response)
             return self.handler(environ, start_response)
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
@@ -106,15 +117,22 @@ def bind(
     """Create the waitress server; this binds and listens immediately (or adopts ``sock``)."""
     from waitress import create_server
 
+    from bot.web import guard, waitress_options
+
     options: dict[str, Any] = {
         "threads": threads,
         "ident": "sentiment-bot",
         "clear_untrusted_proxy_headers": True,
         "backlog": 1024,
+        # Body cap, idle timeout, connection limit, poll() (issue 11; see bot.web).
+        **waitress_options(
+            max_body_bytes=settings.max_body_bytes, idle_timeout=settings.idle_timeout_seconds
+        ),
     }
+    app = guard(wsgi_app, max_body_bytes=settings.max_body_bytes)
     if sock is not None:
-        return create_server(wsgi_app, sockets=[sock], **options)
-    return create_server(wsgi_app, host=settings.host, port=settings.port, **options)
+        return create_server(app, sockets=[sock], **options)
+    return create_server(app, host=settings.host, port=settings.port, **options)
 
 
 class HttpRunner(Runner):
@@ -171,6 +189,8 @@ class HttpRunner(Runner):
         if self.workers:
             return self._supervise()
         self.server.run()
+        # waitress catches the SystemExit that SIGTERM raises and returns: say so here.
+        log.info("shutting down")
         return 0
 
     def stop(self) -> None:
@@ -182,6 +202,9 @@ class HttpRunner(Runner):
         if self.bot is not None:
             # Let replies already being scored/posted finish (Heroku allows 30 s after SIGTERM).
             self.bot.shutdown(wait=True)
+            from bot.metrics import METRICS
+
+            log.info("%s", METRICS.summary_line())
 
     # -- WEB_CONCURRENCY workers ----------------------------------------------------------------
 
