@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -106,9 +106,11 @@ class Database:
             return True
         if time.monotonic() - self._last_probe >= PROBE_INTERVAL_SECONDS:
             self._last_probe = time.monotonic()
-            try:
+            from bot.db.schema import event_claims
+
+            try:  # the table the request path needs, not just the server
                 with self.engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
+                    connection.execute(select(event_claims.c.claim_key).limit(1))
                 self.mark_ok()
             except SQLAlchemyError:
                 pass

@@ -60,9 +60,11 @@ class ClaimStore:
             self._insert(event_claims)
             .values(claim_key=key[:200], team_id=team_id, claimed_at=now)
             .on_conflict_do_nothing(index_elements=["claim_key"])
+            .returning(event_claims.c.claim_key)
         )
+        # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT through SQLAlchemy.
         with self.database.engine.begin() as connection:
-            inserted = connection.execute(statement).rowcount == 1
+            inserted = connection.execute(statement).first() is not None
         self._maybe_purge(now)
         return inserted
 

@@ -6,6 +6,7 @@ Kept out of conftest.py so tests can import them by a unique module name.
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -118,6 +119,13 @@ def stop_bot(bot: RunningBot, server: Any) -> None:
     server.test_thread.join(5)
     server.task_dispatcher.shutdown()
     bot.bolt.shutdown(wait=True)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 REPO = Path(__file__).resolve().parents[2]

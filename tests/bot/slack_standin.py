@@ -7,6 +7,8 @@ method with 429 or 500 to exercise the retry handlers. For the other surfaces it
 ``conversations.history`` (from ``set_history``), ``chat.getPermalink``, ``views.publish`` /
 ``views.open``, ``chat.postEphemeral`` and ``functions.completeSuccess`` / ``completeError``;
 ``fail_api`` makes the next call of a method answer a Web API error such as ``not_in_channel``.
+For OAuth installs, ``oauth.v2.access`` exchanges the codes registered with
+``add_install_code`` and ``auth.test`` answers the identity of the token it is called with.
 
 Fault injection (for the hardening tests and ``scripts/bench_attack.py``): ``fail_next`` takes a
 ``retry_after`` (fractional values like "1.5" included); ``stall`` makes a method (optionally
@@ -67,6 +69,10 @@ class SlackStandin:
         self.history: dict[str, list[dict[str, Any]]] = {}
         #: Web API error codes to answer the next calls of a method with (see fail_api).
         self.api_errors: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        #: OAuth: install code -> what oauth.v2.access returns for it (see add_install_code);
+        #: bot token -> the identity auth.test returns for it.
+        self.install_codes: dict[str, dict[str, Any]] = {}
+        self.token_identities: dict[str, dict[str, Any]] = {}
         self._cond = threading.Condition()
         standin = self
 
@@ -156,6 +162,41 @@ class SlackStandin:
         """Answer the next call of ``method`` with HTTP 200 ``{"ok": false, "error": error}``."""
         self.api_errors[method].append({"ok": False, "error": error, **extra})
 
+    def add_install_code(
+        self,
+        code: str,
+        *,
+        team_id: str,
+        bot_token: str,
+        bot_user_id: str,
+        bot_id: str,
+        scope: str = "commands,app_mentions:read,chat:write,im:history",
+    ) -> None:
+        """Make ``oauth.v2.access`` exchange ``code`` for ``bot_token`` of workspace ``team_id``;
+        ``auth.test`` with that token then answers that workspace's bot identity."""
+        self.install_codes[code] = {
+            "ok": True,
+            "app_id": API_APP_ID,
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": scope,
+            "token_type": "bot",
+            "access_token": bot_token,
+            "bot_user_id": bot_user_id,
+            "team": {"id": team_id, "name": f"Team {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        self.token_identities[bot_token] = {
+            "team_id": team_id,
+            "team": f"Team {team_id}",
+            "user_id": bot_user_id,
+            "bot_id": bot_id,
+        }
+
+    def _oauth_access(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self.install_codes.get(str(body.get("code")))
+        return answer if answer is not None else {"ok": False, "error": "invalid_code"}
+
     def drop_next(self, method: str, count: int = 1) -> None:
         """Close the connection without answering the next ``count`` calls of ``method``."""
         self.drops[method] += count
@@ -210,20 +251,28 @@ class SlackStandin:
             if not self.auth_test_enabled:
                 self._reply(handler, 404, {"ok": False, "error": "unknown_method"})
                 return
+            token = handler.headers.get("Authorization", "").removeprefix("Bearer ")
+            identity = self.token_identities.get(token) or {
+                "team": "Stand-in",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+            }
             self._reply(
                 handler,
                 200,
                 {
                     "ok": True,
                     "url": "https://standin.slack.com/",
-                    "team": "Stand-in",
                     "user": "sentiment",
-                    "team_id": TEAM_ID,
-                    "user_id": BOT_USER_ID,
-                    "bot_id": BOT_ID,
                     "is_enterprise_install": False,
+                    **identity,
                 },
             )
+            return
+        if method == "oauth.v2.access":
+            self._record(path, method, body, handler)
+            self._reply(handler, 200, self._oauth_access(body))
             return
         self._record(path, method, body, handler)
         if method == "response_url":
@@ -345,13 +394,17 @@ def sign(signing_secret: str, body: str, timestamp: int | None = None) -> dict[s
 
 
 def command_body(
-    text: str, response_url: str, command: str = "/sentiment", trigger_id: str = "T1.TRIGGER"
+    text: str,
+    response_url: str,
+    command: str = "/sentiment",
+    trigger_id: str = "T1.TRIGGER",
+    team_id: str = TEAM_ID,
 ) -> str:
     """A slash-command payload (form-encoded), as Slack posts it."""
     return urllib.parse.urlencode(
         {
             "token": "deprecated-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "team_domain": "standin",
             "channel_id": "C0CHAN001",
             "channel_name": "general",
@@ -367,12 +420,12 @@ def command_body(
     )
 
 
-def event_body(event: dict[str, Any], event_id: str = "Ev0000001") -> str:
+def event_body(event: dict[str, Any], event_id: str = "Ev0000001", team_id: str = TEAM_ID) -> str:
     """An Events API ``event_callback`` envelope (JSON), as Slack posts it."""
     return json.dumps(
         {
             "token": "deprecated-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "api_app_id": API_APP_ID,
             "event": event,
             "type": "event_callback",
@@ -381,7 +434,7 @@ def event_body(event: dict[str, Any], event_id: str = "Ev0000001") -> str:
             "authorizations": [
                 {
                     "enterprise_id": None,
-                    "team_id": TEAM_ID,
+                    "team_id": team_id,
                     "user_id": BOT_USER_ID,
                     "is_bot": True,
                     "is_enterprise_install": False,
