@@ -155,6 +155,12 @@ def channel_history(texts: list[str]) -> list[dict[str, Any]]:
     return sorted(messages, key=lambda m: float(m["ts"]), reverse=True)
 
 
+def decoded(value: Any) -> Any:
+    """A Web API argument as sent: slack_sdk sends nested objects either as JSON or as a JSON
+    string inside a form, depending on the method."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def shares_in(text: str) -> tuple[int, int, int]:
     match = SHARES.search(text)
     assert match, text
@@ -200,8 +206,7 @@ def test_app_home_opened_publishes_the_home_tab(running_bot: RunningBot):
     assert reply.status == 200
     [call] = standin.wait_for("views.publish")
     assert call.body["user_id"] == USER
-    view = call.body["view"]
-    view = json.loads(view) if isinstance(view, str) else view
+    view = decoded(call.body["view"])
     assert view["type"] == "home"
     text = json.dumps(view)
     assert running_bot.classifier.info.version in text and "/sentiment mood" in text
@@ -216,8 +221,7 @@ def test_try_it_box_publishes_the_answer(running_bot: RunningBot):
     reply = post_interactive(running_bot.events_url, running_bot.secret, payload)
     assert reply.status == 200 and reply.elapsed < 3
     [call] = standin.wait_for("views.publish")
-    view = call.body["view"]
-    text = view if isinstance(view, str) else json.dumps(view)
+    text = json.dumps(decoded(call.body["view"]))
     assert "Positive" in text and "I love this app" in text
 
 
@@ -227,8 +231,7 @@ def test_workflow_step_completes_with_three_outputs(running_bot: RunningBot):
     reply = post_event(running_bot.events_url, running_bot.secret, event, "EvFunc1")
     assert reply.status == 200 and reply.elapsed < 3
     [call] = standin.wait_for("functions.completeSuccess")
-    outputs = call.body["outputs"]
-    outputs = json.loads(outputs) if isinstance(outputs, str) else outputs
+    outputs = decoded(call.body["outputs"])
     assert outputs == {"label": "positive", "confidence": 0.93, "p_positive": 0.93}
     assert call.body["function_execution_id"] == "Fx0EXEC001"
     assert call.headers.get("Authorization") == f"Bearer {FUNCTION_TOKEN}"  # the step's token
@@ -395,9 +398,9 @@ def test_real_bot_serves_every_new_surface(real_bot, model_dir):
     assert any(label in shortcut["text"] for label in labels)
     assert sum(shares_in(replies["/response/mood"]["text"])) == 100
     [home] = standin.wait_for("views.publish", timeout=20)
-    assert version in json.dumps(home.body["view"])
+    assert version in json.dumps(decoded(home.body["view"]))
     [done] = standin.wait_for("functions.completeSuccess", timeout=20)
-    outputs = done.body["outputs"]
+    outputs = decoded(done.body["outputs"])
     assert outputs["label"] in ("positive", "negative", "neutral")
     assert 0.5 <= outputs["confidence"] <= 1 and 0 <= outputs["p_positive"] <= 1
 
