@@ -10,7 +10,7 @@ API stand-in, fires ``--requests`` signed ``/sentiment`` commands at once, and p
 
 Exit status 1 if an ack took 3 s or more, or any command did not get exactly one reply.
 
-    python scripts/bench_bot.py --model artifacts/model
+    python scripts/bench_bot.py                 # the model `model.load()` serves (bundled)
     python scripts/bench_bot.py --model artifacts/model --requests 200 --json
 """
 
@@ -36,6 +36,8 @@ sys.path.insert(0, str(ROOT / "tests" / "bot"))
 
 from bot_helpers import clean_env  # noqa: E402
 from slack_standin import SlackStandin, post_command  # noqa: E402
+
+from model.serving.config import serving_model_dir  # noqa: E402
 
 SECRET = "bench-signing-secret"
 # A stand-in accepts any bot token; SLACK_BOT_TOKEN from the environment wins if set.
@@ -98,8 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--model",
-        default=os.environ.get("MODEL_DIR", "artifacts/model"),
-        help="trained model directory (default: $MODEL_DIR or artifacts/model)",
+        default=str(serving_model_dir()),
+        help="model directory (default: what model.load() serves: $MODEL_DIR, else "
+        "artifacts/model when built, else the bundled model)",
     )
     parser.add_argument("--requests", type=int, default=50, help="commands in the burst")
     parser.add_argument("--startup-timeout", type=float, default=90)

@@ -1,4 +1,8 @@
-"""Benchmark the two runtimes side by side: ``python scripts/bench_runtimes.py --model DIR``.
+"""Benchmark the two runtimes side by side: ``python scripts/bench_runtimes.py [--model DIR]``.
+
+Without ``--model`` it measures the model ``model.load()`` serves (the bundled one on a fresh
+clone: lite only, since the bundle carries no SavedModel; ``--model artifacts/model`` after
+``make model`` gives both columns).
 
 For each of ``lite`` (NumPy) and ``tensorflow`` it measures, in fresh processes:
   * process start -> first prediction (wall time from spawn to the first answer),
@@ -26,6 +30,8 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from model.serving.config import serving_model_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNTIMES = ("lite", "tensorflow")
@@ -199,15 +205,34 @@ def measure_serving_rss(model_dir: str, runtime: str, commands: int = 50) -> dic
         sink.shutdown()
 
 
+def available_runtimes(model_dir: Path) -> list[str]:
+    """lite when the model has a portable form; tensorflow when it has a SavedModel and TF is
+    installed (the bundled model ships the portable form only)."""
+    import importlib.util
+
+    found = ["lite"] if (model_dir / "portable").is_dir() else []
+    if (model_dir / "saved_model").is_dir() and importlib.util.find_spec("tensorflow"):
+        found.append("tensorflow")
+    if not found:
+        raise SystemExit(f"error: no model at {model_dir}")
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--model", default=os.environ.get("MODEL_DIR", "artifacts/model"))
+    parser.add_argument(
+        "--model",
+        default=str(serving_model_dir()),
+        help="model directory (default: what model.load() serves: $MODEL_DIR, else "
+        "artifacts/model when built, else the bundled model, which has no TensorFlow form)",
+    )
     parser.add_argument("--json", action="store_true", help="print figures as JSON too")
     args = parser.parse_args(argv)
     results = {}
-    for runtime in RUNTIMES:
+    runtimes = available_runtimes(Path(args.model))
+    for runtime in runtimes:
         print(f"measuring {runtime} ...", file=sys.stderr, flush=True)
         results[runtime] = {
             **measure_predictions(args.model, runtime),
@@ -223,12 +248,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nmodel: {args.model}")
     print(f"{'':34}{'lite':>12}{'tensorflow':>12}{'tf / lite':>11}")
     for label, key, fmt in rows:
-        lite, tf = results["lite"][key], results["tensorflow"][key]
-        print(f"{label:34}{fmt.format(lite):>12}{fmt.format(tf):>12}{tf / lite:>10.1f}x")
-    print(
-        f"replies received: lite {results['lite']['replies']}, "
-        f"tensorflow {results['tensorflow']['replies']} (of 50 each)"
-    )
+        cells = [fmt.format(results[r][key]) if r in results else "n/a" for r in RUNTIMES]
+        ratio = (
+            f"{results['tensorflow'][key] / results['lite'][key]:>10.1f}x"
+            if len(results) == 2
+            else f"{'':>11}"
+        )
+        print(f"{label:34}{cells[0]:>12}{cells[1]:>12}{ratio}")
+    replies = ", ".join(f"{r} {results[r]['replies']}" for r in runtimes)
+    print(f"replies received: {replies} (of 50 each)")
+    if "tensorflow" not in runtimes:
+        print("tensorflow: n/a (this model has no SavedModel or TensorFlow is not installed)")
     if args.json:
         print(json.dumps(results, indent=2))
     return 0

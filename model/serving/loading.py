@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from model.serving.artifact import PORTABLE, SAVED_MODEL, read_manifest, read_metrics
-from model.serving.config import default_model_dir, requested_runtime
+from model.serving.config import requested_runtime, serving_model_dir
 from model.serving.errors import ModelError
 from model.serving.postprocess import NeutralRule
 from model.serving.prediction import Classifier, ModelInfo
@@ -32,8 +32,8 @@ def choose_runtime(manifest: dict, requested: str | None) -> str:
 
 
 def load(path: str | os.PathLike | None = None, runtime: str | None = None) -> Classifier:
-    """Load the model in ``path`` (default: env MODEL_DIR or artifacts/model)."""
-    model_dir = Path(path) if path else default_model_dir()
+    """Load the model in ``path`` (default: env MODEL_DIR, else artifacts/model, else bundled)."""
+    model_dir = Path(path) if path else serving_model_dir()
     manifest = read_manifest(model_dir)
     chosen = choose_runtime(manifest, runtime)
     metrics = read_metrics(model_dir)

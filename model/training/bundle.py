@@ -1,0 +1,225 @@
+"""Regenerate the bundled default model: ``python -m model.bundle`` (what ``make bundle`` runs).
+
+One command from recipe to package data, so the bundle is reproducible rather than a blob:
+train the default recipe into ``artifacts/model`` (or reuse that directory when it was trained
+from the same recipe definition), check that its portable form is certified, copy what the lite
+runtime needs into ``model/serving/bundled_model/``, and record there the recipe, its
+fingerprint, the git revision, the data and the metrics, plus a reference sample (fixed
+validation texts with the P(positive) they get at bundling) that the tests re-score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from model.serving import artifact
+from model.serving.bundle import BUNDLED_MODEL_DIR, REFERENCE_SAMPLE
+from model.serving.errors import ModelError, exit_on_model_error
+
+log = logging.getLogger("model.bundle")
+
+DEFAULT_SOURCE = Path("artifacts/model")
+#: Validation texts recorded in the reference sample (plus the short hard cases).
+SAMPLE_SIZE = 64
+MAX_BUNDLE_BYTES = 15 * 1024 * 1024
+
+
+#: Arguments that say where things are, not how the model is made: not part of a recipe.
+_NOT_RECIPE = {"data_dir", "text_dir", "out", "embedding", "vectors", "limit", "train_limit"}
+_NOT_RECIPE |= {"test_limit", "recipe"}
+
+
+def default_recipe() -> str:
+    """The recipe ``python -m model.train`` uses when given none."""
+    recipes = _recipes_module()
+    return recipes.DEFAULT_RECIPE if recipes else "tutorial"
+
+
+def _recipes_module():
+    try:
+        from model.training import recipes
+    except ImportError:
+        return None
+    return recipes
+
+
+def recipe_definition(name: str) -> dict:
+    """The recipe as plain data: how the embedding is built and how the network is trained.
+
+    Before named recipes existed, the recipe was the defaults of the two command lines, so
+    that is the fallback.
+    """
+    recipes = _recipes_module()
+    if recipes is not None:
+        return recipes.describe(name)
+    from model.embedding.build import parse_args as embedding_args
+    from model.training.train_cli import parse_args as train_args
+
+    def settings(namespace) -> dict:
+        return {k: v for k, v in sorted(vars(namespace).items()) if k not in _NOT_RECIPE}
+
+    return {
+        "name": name,
+        "embedding": settings(embedding_args([])),
+        "train": settings(train_args([])),
+    }
+
+
+def recipe_fingerprint(name: str) -> str:
+    """sha256 of the recipe definition as canonical JSON: it changes iff the recipe does."""
+    canonical = json.dumps(
+        recipe_definition(name), sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+#: Written next to a model that ``train`` made, so a second ``make bundle`` can reuse it.
+TRAINED_FROM = "trained_from_recipe.json"
+
+
+def _trained_fingerprint(model_dir: Path) -> str | None:
+    """The recipe fingerprint a model directory was trained from, if known."""
+    stamp = Path(model_dir) / TRAINED_FROM
+    if not (stamp.is_file() and (Path(model_dir) / artifact.MANIFEST).is_file()):
+        return None
+    return artifact.read_json(stamp).get("recipe_fingerprint")
+
+
+def train(recipe: str, model_dir: Path, data_dir: str | None) -> None:
+    """Train the recipe into ``model_dir`` through the real command line (progress shows)."""
+    command = [sys.executable, "-m", "model.train", "--out", str(model_dir)]
+    if _recipes_module() is not None:
+        command += ["--recipe", recipe]
+    if data_dir:
+        command += ["--data-dir", data_dir]
+    log.info("training recipe %r into %s: %s", recipe, model_dir, " ".join(command[1:]))
+    if subprocess.run(command, check=False).returncode != 0:
+        raise ModelError(f"training the {recipe!r} recipe failed (see above); nothing bundled")
+    stamp = {"recipe": recipe, "recipe_fingerprint": recipe_fingerprint(recipe)}
+    artifact.write_json(Path(model_dir) / TRAINED_FROM, stamp)
+
+
+def validation_sample(data_dir: str | None, size: int = SAMPLE_SIZE) -> list[str]:
+    """The first ``size`` validation texts (fixed: tfds splits are deterministic) + hard cases."""
+    from model.training.data import as_arrays, load_splits
+    from model.training.hard_cases import hard_cases
+
+    _, validation, _ = load_splits(data_dir)
+    texts, _ = as_arrays(validation.take(size))
+    short_hard_cases = [t for t in hard_cases() if len(t) <= 1000]
+    return [str(t) for t in texts] + short_hard_cases
+
+
+def reference_sample(source: Path, bundled: Path, texts: list[str]) -> dict:
+    """P(positive) of each text from the bundle (lite) and from the source SavedModel."""
+    import model
+
+    lite = model.load(bundled, runtime="lite")
+    tensorflow = model.load(source, runtime="tensorflow")
+    return {
+        "about": "fixed validation texts and the P(positive) the bundled model gave them when "
+        "it was made; tests re-score them with the lite runtime (tolerance 1e-6)",
+        "model_version": lite.info.version,
+        "texts": texts,
+        "p_positive": [p.p_positive for p in lite.predict(texts)],
+        "p_positive_tensorflow": [p.p_positive for p in tensorflow.predict(texts)],
+    }
+
+
+def bundle_section(recipe: str, manifest: dict, metrics: dict) -> dict:
+    """What the bundle was made from and how well it does, for the manifest's ``bundle`` key."""
+    from model.training.report import git_revision
+
+    test = metrics.get("test", {})
+    return {
+        "recipe": recipe,
+        "recipe_fingerprint": recipe_fingerprint(recipe),
+        "bundled_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "git_revision": git_revision(),
+        "trained_at_git_revision": manifest.get("git_revision"),
+        "data": manifest.get("config", {}).get("data"),
+        "metrics": {
+            "test": {k: test[k] for k in ("accuracy", "f1", "roc_auc", "examples") if k in test},
+            "domains": metrics.get("domains", {}),
+        },
+        "command": "make bundle  (python -m model.bundle)",
+    }
+
+
+def build_bundle(recipe: str, source: Path, out: Path, data_dir: str | None) -> Path:
+    """Copy the certified portable form and metadata of ``source`` into ``out`` (replaced)."""
+    manifest = artifact.read_manifest(source)
+    portable = manifest.get("portable", {})
+    if not portable.get("certified") or not (source / artifact.PORTABLE).is_dir():
+        raise ModelError(
+            f"{source} has no certified portable form ({portable.get('reason', 'unknown')}); "
+            "the bundle must serve without TensorFlow, so nothing was bundled"
+        )
+    metrics = artifact.read_metrics(source)
+    staging = out.with_name(out.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    shutil.copytree(source / artifact.PORTABLE, staging / artifact.PORTABLE)
+    shutil.copy2(source / artifact.METRICS, staging / artifact.METRICS)
+    card = (source / artifact.MODEL_CARD).read_text(encoding="utf-8")
+    card += (
+        "\n## Bundled copy\nThis is the model bundled in the package (portable form only, served "
+        f"by the NumPy runtime). Regenerate it with `make bundle`; recipe `{recipe}`.\n"
+    )
+    (staging / artifact.MODEL_CARD).write_text(card, encoding="utf-8")
+    manifest = {**manifest, "bundle": bundle_section(recipe, manifest, metrics)}
+    artifact.write_json(staging / artifact.MANIFEST, manifest)
+    texts = validation_sample(data_dir)
+    artifact.write_json(staging / REFERENCE_SAMPLE, reference_sample(source, staging, texts))
+    size = sum(f.stat().st_size for f in staging.rglob("*") if f.is_file())
+    if size > MAX_BUNDLE_BYTES:
+        raise ModelError(f"the bundle would be {size / 1e6:.1f} MB, over the 15 MB budget")
+    shutil.rmtree(out, ignore_errors=True)
+    staging.rename(out)
+    log.info("bundled %s (%s, %.1f MB) into %s", manifest["version"], recipe, size / 1e6, out)
+    return out
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m model.bundle", description=__doc__)
+    parser.add_argument("--recipe", help="recipe to bundle (default: the default recipe)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=DEFAULT_SOURCE,
+        help="where to train (or find) the full model first (default: artifacts/model)",
+    )
+    parser.add_argument("--data-dir", help="tensorflow-datasets dir (default: env TFDS_DATA_DIR)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="bundle --model as it is, without checking which recipe trained it",
+    )
+    parser.add_argument("--retrain", action="store_true", help="train even if --model matches")
+    parser.add_argument("--out", type=Path, default=BUNDLED_MODEL_DIR, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+@exit_on_model_error
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = parse_args(argv)
+    recipe = args.recipe or default_recipe()
+    wanted = recipe_fingerprint(recipe)
+    if args.reuse and not args.retrain:
+        log.info("bundling %s as it is (--reuse)", args.model)
+    elif args.retrain or _trained_fingerprint(args.model) != wanted:
+        train(recipe, args.model, args.data_dir)
+    else:
+        log.info("reusing %s: trained from the current %r recipe", args.model, recipe)
+    out = build_bundle(recipe, args.model, args.out, args.data_dir)
+    print(f"bundle written to {out}; commit it: git add {out}")
+    return 0
