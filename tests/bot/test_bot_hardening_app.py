@@ -1,0 +1,186 @@
+"""Issue 11 through the whole HTTP app (waitress + guard + events handler + Bolt + outbox),
+in-process with the keyword classifier, against the Web API stand-in."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from bot_helpers import RunningBot, start_bot, stop_bot
+from slack_standin import BOT_USER_ID, command_body, mention_event, post, post_command, post_event
+
+
+def test_command_with_payload_in_its_text_is_answered(running_bot: RunningBot):
+    standin = running_bot.standin
+    text = "the payload arrived and I love it"
+    reply = post_command(
+        running_bot.events_url, running_bot.secret, text, standin.response_url("p")
+    )
+    assert reply.status == 200
+    [call] = standin.wait_for("response_url")
+    assert "positive" in call.body["text"]
+    assert running_bot.classifier.calls == [[text]]
+
+
+def test_command_from_a_channel_named_payload_is_answered(running_bot: RunningBot):
+    standin = running_bot.standin
+    fields = dict(urllib.parse.parse_qsl(command_body("great", standin.response_url("pc"))))
+    fields["channel_name"] = "payload-team"
+    reply = post(running_bot.events_url, urllib.parse.urlencode(fields), running_bot.secret)
+    assert reply.status == 200
+    assert "positive" in standin.wait_for("response_url")[0].body["text"]
+
+
+def _raw_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_oversized_unsigned_post_is_413_with_a_short_log(running_bot: RunningBot, caplog):
+    caplog.set_level(logging.DEBUG)
+    body = b"text=" + b"A" * 3_000_000
+    try:
+        status, _ = _raw_post(
+            running_bot.events_url, body, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+    except (ConnectionError, urllib.error.URLError):
+        status = 413  # waitress answered 413 and closed while the client was still sending
+    assert status == 413
+    assert "AAAA" not in caplog.text and len(caplog.text) < 10_000
+
+
+def test_unsigned_junk_is_401_not_500(running_bot: RunningBot):
+    for body in (b"[1]", b"\xef\xbb\xbf{}", b"\xff\xfe", b"{bad"):
+        headers = {
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": "yesterday",
+            "X-Slack-Signature": "v0=00",
+        }
+        assert _raw_post(running_bot.events_url, body, headers)[0] == 401
+
+
+def test_long_text_is_cut_and_the_reply_says_so(running_bot: RunningBot):
+    standin = running_bot.standin
+    text = "great " * 10_000  # 60,000 characters
+    reply = post_command(
+        running_bot.events_url, running_bot.secret, text, standin.response_url("l")
+    )
+    assert reply.status == 200
+    [call] = standin.wait_for("response_url")
+    assert "40,000" in call.body["text"] and "40,000" in json.dumps(call.body["blocks"])
+    [[scored]] = running_bot.classifier.calls
+    assert len(scored) <= 40_000
+
+
+def test_reply_log_line_has_id_surface_label_and_no_text(running_bot: RunningBot, caplog):
+    caplog.set_level(logging.INFO)
+    standin = running_bot.standin
+    body = command_body(
+        "a wonderful secret sentence", standin.response_url("log"), trigger_id="Tr.LOG.1"
+    )
+    post(running_bot.events_url, body, running_bot.secret)
+    standin.wait_for("response_url")
+    deadline = time.monotonic() + 5
+    while "outcome=delivered" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lines = [r.getMessage() for r in caplog.records if r.name in ("bot.http", "bot.replies")]
+    assert any(
+        line.startswith("request id=Tr.LOG.1 team=T0TEAM001 surface=command status=200")
+        for line in lines
+    )
+    assert any(
+        "reply id=Tr.LOG.1 " in line and "label=positive outcome=delivered" in line
+        for line in lines
+    )
+    assert "secret sentence" not in caplog.text
+    assert "/response/log" not in caplog.text
+
+
+def test_stalled_channel_does_not_delay_an_unrelated_command(standin, fake_classifier, caplog):
+    """32 mentions to a channel whose chat.postMessage stalls 5 s, then /sentiment elsewhere."""
+    caplog.set_level(logging.INFO)
+    bot, server = start_bot(standin, fake_classifier, reply_deadline_seconds=6)
+    try:
+        standin.stall("chat.postMessage", 5.0, channel="C0CHAN001")
+
+        def mention(i: int):
+            event = mention_event(f"<@{BOT_USER_ID}> great {i}", ts=f"1700000200.{i:06d}")
+            return post_event(bot.events_url, bot.secret, event, f"EvStall{i}")
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert all(r.status == 200 for r in pool.map(mention, range(32)))
+        sent = time.monotonic()
+        post_command(bot.events_url, bot.secret, "great", standin.response_url("other"))
+        [call] = standin.wait_for("response_url", timeout=5)
+        assert call.at - sent < 2.0
+        # every stalled mention ends in a reply or exactly one log line with its event id
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            done = [f"reply id=EvStall{i} " in caplog.text for i in range(32)]
+            if all(done):
+                break
+            time.sleep(0.2)
+        lines = [r.getMessage() for r in caplog.records if r.name == "bot.replies"]
+        for i in range(32):
+            assert sum(f"reply id=EvStall{i} " in line for line in lines) == 1, i
+    finally:
+        standin.stall("chat.postMessage", 0, channel="C0CHAN001")
+        stop_bot(bot, server)
+
+
+def test_metrics_endpoint_over_http(running_bot: RunningBot):
+    post_command(
+        running_bot.events_url, running_bot.secret, "great", running_bot.standin.response_url("m")
+    )
+    with urllib.request.urlopen(f"{running_bot.url}/metrics", timeout=5) as response:
+        text = response.read().decode()
+        assert response.headers["Content-Type"].startswith("text/plain")
+    assert 'sentiment_acks_total{surface="command"}' in text
+    assert "sentiment_ack_seconds_count" in text
+
+
+def test_half_open_sockets_do_not_block_signed_commands(running_bot: RunningBot):
+    port = int(running_bot.url.rsplit(":", 1)[1])
+    idle = []
+    try:
+        for _ in range(150):
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n")
+            idle.append(sock)
+        standin = running_bot.standin
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            replies = list(
+                pool.map(
+                    lambda i: post_command(
+                        running_bot.events_url,
+                        running_bot.secret,
+                        "great",
+                        standin.response_url(f"h{i}"),
+                        timeout=3,
+                    ),
+                    range(10),
+                )
+            )
+        assert all(r.status == 200 and r.elapsed < 3 for r in replies)
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+@pytest.mark.parametrize("value", ["1.5", "0.2"])
+def test_fractional_retry_after_from_slack_is_honoured(running_bot: RunningBot, value):
+    standin = running_bot.standin
+    standin.fail_next("response_url", 429, retry_after=value)
+    post_command(running_bot.events_url, running_bot.secret, "great", standin.response_url("ra"))
+    assert len(standin.wait_for("response_url", timeout=10)) == 1
+    assert len(standin.calls_to("response_url:failed")) == 1
