@@ -64,10 +64,13 @@ def parse_mood_command(
 ) -> MoodRequest | None:
     """The mood request in a command's text, None when it is not a mood command.
 
-    Accepts, after the word "mood": a channel (``<#C123|name>`` as Slack escapes it, a bare id,
-    or ``#name`` of the channel the command was typed in) and a message count, in any order.
-    ``/sentiment mood swings are awful`` is not a mood command: that text gets scored instead.
-    Raises MoodUsageError for a count out of range or a ``#name`` the bot cannot resolve.
+    Accepts, after the word "mood": a channel and a message count, in any order. The channel is
+    a link (``<#C123|name>``) that Slack's autocomplete made, so one the caller can see, or
+    ``#name`` of the channel the command was typed in. A bare channel id is refused: anyone could
+    type the id of a private channel they are not in. Slack escapes ``<`` in typed text, so a
+    link cannot be forged either. ``/sentiment mood swings are awful`` is not a mood command:
+    that text gets scored instead. Raises MoodUsageError for a count out of range or a channel
+    the bot cannot resolve.
     """
     words = (text or "").split()
     if not words or words[0].lower() != "mood":
@@ -80,8 +83,8 @@ def parse_mood_command(
         name = _CHANNEL_NAME.match(word)
         if link and channel_id is None:
             channel_id = link.group(1)
-        elif _CHANNEL_ID.match(word) and channel_id is None:
-            channel_id = word
+        elif _CHANNEL_ID.match(word) and channel_id is None and unresolved is None:
+            unresolved = word
         elif name and channel_id is None and unresolved is None:
             if current_channel_name and name.group(1).lower() == current_channel_name.lower():
                 channel_id = current_channel_id
@@ -93,8 +96,8 @@ def parse_mood_command(
             return None  # ordinary words: score the whole text instead
     if unresolved is not None:
         raise MoodUsageError(
-            f"I couldn't tell which channel {unresolved} is. Pick it from Slack's channel "
-            "autocomplete as you type (so it becomes a link), or run `/sentiment mood` in that "
+            f"I couldn't tell which channel {unresolved} is. Type # and pick the channel from "
+            "Slack's autocomplete (so it becomes a link), or run `/sentiment mood` in that "
             "channel."
         )
     capped_from = None

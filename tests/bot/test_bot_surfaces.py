@@ -133,7 +133,6 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         ("MOOD 120", MoodRequest("CHERE", 120)),
         ("mood <#C0OTHER1|support>", MoodRequest("C0OTHER1", DEFAULT_COUNT)),
         ("mood 20 <#C0OTHER1>", MoodRequest("C0OTHER1", 20)),
-        ("mood C0OTHER1 5", MoodRequest("C0OTHER1", 5)),
         ("mood #general 30", MoodRequest("CHERE", 30)),
         ("mood 5000", MoodRequest("CHERE", MAX_COUNT, capped_from=5000)),
     ],
@@ -149,7 +148,14 @@ def test_text_that_is_not_a_mood_command_is_scored_instead(text: str):
     assert parse_mood_command(text, "CHERE", "general") is None
 
 
-@pytest.mark.parametrize(("text", "needle"), [("mood 0", "between 1 and 200"), ("mood #x", "#x")])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("mood 0", "between 1 and 200"),
+        ("mood #x", "#x"),
+        ("mood C0PRIVATE1 5", "autocomplete"),  # a typed id could name a channel you can't see
+    ],
+)
 def test_mood_usage_errors_explain_the_fix(text: str, needle: str):
     with pytest.raises(MoodUsageError) as caught:
         parse_mood_command(text, "CHERE", "general")
