@@ -73,12 +73,15 @@ def recipe_definition(name: str) -> dict:
     }
 
 
-def recipe_fingerprint(name: str) -> str:
-    """sha256 of the recipe definition as canonical JSON: it changes iff the recipe does."""
-    canonical = json.dumps(
-        recipe_definition(name), sort_keys=True, separators=(",", ":"), default=str
-    )
+def fingerprint(definition: dict) -> str:
+    """sha256 of a recipe definition as canonical JSON: it changes iff the recipe does."""
+    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def recipe_fingerprint(name: str) -> str:
+    """The fingerprint of the named recipe as the code defines it now."""
+    return fingerprint(recipe_definition(name))
 
 
 #: Written next to a model that ``train`` made, so a second ``make bundle`` can reuse it.
@@ -86,11 +89,16 @@ TRAINED_FROM = "trained_from_recipe.json"
 
 
 def _trained_fingerprint(model_dir: Path) -> str | None:
-    """The recipe fingerprint a model directory was trained from, if known."""
-    stamp = Path(model_dir) / TRAINED_FROM
-    if not (stamp.is_file() and (Path(model_dir) / artifact.MANIFEST).is_file()):
+    """The fingerprint of the recipe a model directory was trained from, if it says."""
+    try:
+        manifest = artifact.read_manifest(model_dir)
+    except ModelError:
         return None
-    return artifact.read_json(stamp).get("recipe_fingerprint")
+    definition = manifest.get("config", {}).get("recipe_definition")
+    if definition:
+        return fingerprint(definition)
+    stamp = Path(model_dir) / TRAINED_FROM
+    return artifact.read_json(stamp).get("recipe_fingerprint") if stamp.is_file() else None
 
 
 def train(recipe: str, model_dir: Path, data_dir: str | None) -> None:
@@ -107,15 +115,33 @@ def train(recipe: str, model_dir: Path, data_dir: str | None) -> None:
     artifact.write_json(Path(model_dir) / TRAINED_FROM, stamp)
 
 
+#: Short chat-like messages (the bot's real input), fixed, next to the validation reviews.
+CHAT_MESSAGES = (
+    "what a wonderful day",
+    "not bad at all",
+    "great job on the release everyone!",
+    "the deploy failed again, this is so frustrating",
+    "thanks so much, really appreciate the help",
+    "meh, it was fine I guess",
+    "This is the worst meeting of the week",
+    "lunch is at noon in the kitchen",
+    "I can't say I loved it",
+    "love it :tada: :heart:",
+    "ugh 😡 never again",
+    "the build is green 🎉",
+)
+
+
 def validation_sample(data_dir: str | None, size: int = SAMPLE_SIZE) -> list[str]:
-    """The first ``size`` validation texts (fixed: tfds splits are deterministic) + hard cases."""
+    """Fixed texts: the first ``size`` IMDB validation reviews (tfds splits are deterministic),
+    chat-like messages, and the short hard cases."""
     from model.training.data import as_arrays, load_splits
     from model.training.hard_cases import hard_cases
 
     _, validation, _ = load_splits(data_dir)
     texts, _ = as_arrays(validation.take(size))
     short_hard_cases = [t for t in hard_cases() if len(t) <= 1000]
-    return [str(t) for t in texts] + short_hard_cases
+    return [str(t) for t in texts] + list(CHAT_MESSAGES) + short_hard_cases
 
 
 def reference_sample(source: Path, bundled: Path, texts: list[str]) -> dict:
@@ -134,6 +160,12 @@ def reference_sample(source: Path, bundled: Path, texts: list[str]) -> dict:
     }
 
 
+def _data_of(recipe: str) -> dict:
+    """What a recipe trains on, when the manifest does not say."""
+    definition = recipe_definition(recipe)
+    return {k: definition[k] for k in ("imdb", "corpora") if k in definition}
+
+
 def bundle_section(recipe: str, manifest: dict, metrics: dict) -> dict:
     """What the bundle was made from and how well it does, for the manifest's ``bundle`` key."""
     from model.training.report import git_revision
@@ -145,7 +177,7 @@ def bundle_section(recipe: str, manifest: dict, metrics: dict) -> dict:
         "bundled_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "git_revision": git_revision(),
         "trained_at_git_revision": manifest.get("git_revision"),
-        "data": manifest.get("config", {}).get("data"),
+        "data": manifest.get("config", {}).get("data") or _data_of(recipe),
         "metrics": {
             "test": {k: test[k] for k in ("accuracy", "f1", "roc_auc", "examples") if k in test},
             "domains": metrics.get("domains", {}),
