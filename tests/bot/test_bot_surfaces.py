@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -629,3 +630,63 @@ def test_mood_counts_neutral_as_no_clear_sentiment(neutral_deps: Deps):
     [(_, reply)] = neutral_deps.send_response.sent
     assert "0% positive, 0% negative, 100% no clear sentiment" in reply["text"]
     assert client.called("chat.getPermalink") == []  # no extremes to link
+
+
+# -- manifest and README agree with the code -----------------------------------------------------
+
+
+def _manifest() -> str:
+    from bot_helpers import REPO
+
+    return (REPO / "manifest.yml").read_text()
+
+
+def manifest_bot_scopes(text: str) -> set[str]:
+    block = re.search(r"^    bot:\n((?:      - .*\n)+)", text, re.M)
+    assert block, "no oauth_config.scopes.bot list"
+    return set(re.findall(r"- ([a-z_.:]+)", block.group(1)))
+
+
+def test_manifest_declares_the_surfaces_the_code_listens_for():
+    text = _manifest()
+    shortcut_entry = re.search(r"^  shortcuts:\n(?:    .*\n)+", text, re.M).group(0)
+    assert "type: message" in shortcut_entry
+    assert f"callback_id: {shortcut.CALLBACK_ID}" in shortcut_entry
+    functions = text[text.index("\nfunctions:") :]
+    assert f"\n  {workflow.CALLBACK_ID}:\n" in functions
+    inputs = functions[functions.index("input_parameters") : functions.index("output_parameters")]
+    assert "\n        text:\n" in inputs
+    outputs = functions[functions.index("output_parameters") :]
+    for name in workflow.step_outputs(Prediction.from_probability(0.9)):
+        assert f"\n        {name}:\n" in outputs, name
+    for event in ("app_mention", "message.im", "app_home_opened", "function_executed"):
+        assert re.search(rf"^      - {re.escape(event)}$", text, re.M), event
+    for setting in (
+        "home_tab_enabled: true",
+        "function_runtime: remote",
+        "org_deploy_enabled: true",
+        "should_escape: true",  # mood needs channel links, not bare names
+    ):
+        assert setting in text, setting
+    assert re.search(r"interactivity:\n    is_enabled: true", text)
+    assert text.count("https://YOUR-APP.example.com/slack/events") == 3
+
+
+def test_every_scope_is_needed_and_justified_in_the_readme():
+    from bot_helpers import REPO
+
+    scopes = manifest_bot_scopes(_manifest())
+    assert scopes == {
+        "commands",
+        "app_mentions:read",
+        "chat:write",
+        "im:history",
+        "channels:history",
+        "groups:history",
+    }
+    readme = (REPO / "README.md").read_text()
+    privacy = readme[readme.index("### Privacy and permissions") :]
+    privacy = privacy[: privacy.index("\n### ")]
+    for scope in scopes:
+        assert re.search(rf"^\| `{re.escape(scope)}` \| \S", privacy, re.M), scope
+    assert "Slack surfaces" in readme and "/sentiment mood" in readme
