@@ -115,9 +115,7 @@ def bind(
     sock: socket.socket | None = None,
 ) -> Any:
     """Create the waitress server; this binds and listens immediately (or adopts ``sock``)."""
-    from waitress import create_server
-
-    from bot.web import guard, waitress_options
+    from bot.web import create_server, guard, waitress_options
 
     options: dict[str, Any] = {
         "threads": threads,

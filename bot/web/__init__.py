@@ -9,6 +9,6 @@ clients from exhausting the server.
 
 from bot.web.events import SlackEventsHandler
 from bot.web.guard import guard
-from bot.web.server_options import waitress_options
+from bot.web.server_options import create_server, waitress_options
 
-__all__ = ["SlackEventsHandler", "guard", "waitress_options"]
+__all__ = ["SlackEventsHandler", "create_server", "guard", "waitress_options"]

@@ -71,3 +71,95 @@ def waitress_options(
         "asyncore_use_poll": True,
         "backlog": 1024,
     }
+
+
+#: After refusing a body (413), how long and how much of the rest of it is read and dropped.
+LINGER_SECONDS = 3.0
+LINGER_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _lingering_channel_class() -> type:
+    """waitress's HTTPChannel that, after a 413, drains the client's body before closing.
+
+    waitress answers 413 before reading the body (good: no memory, no disk) and then closes the
+    socket with the client's unread bytes in it, which makes the kernel send a reset; a client
+    still uploading (Python's urllib, curl without ``Expect``) then sees "connection reset"
+    instead of the 413. Like nginx's ``lingering_close``, this half-closes after the response and
+    reads and drops what is still coming, for at most ``LINGER_SECONDS`` / ``LINGER_MAX_BYTES``,
+    so the client reads its 413. Dropped bytes are never stored.
+    """
+    import socket
+    import time
+
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser
+    from waitress.utilities import RequestEntityTooLarge
+
+    class LingeringChannel(HTTPChannel):
+        linger_until: float | None = None
+        lingered = 0
+        refused_body = False
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            channel = self
+
+            class Parser(HTTPRequestParser):
+                def received(self, data: bytes) -> int:
+                    consumed = super().received(data)
+                    if isinstance(self.error, RequestEntityTooLarge):
+                        channel.refused_body = True
+                    return consumed
+
+            self.parser_class = Parser
+            super().__init__(*args, **kwargs)
+
+        def handle_close(self) -> None:
+            if self.linger_until is None and self.refused_body and self.connected:
+                try:
+                    self.socket.shutdown(socket.SHUT_WR)
+                except OSError:
+                    return super().handle_close()
+                self.linger_until = time.monotonic() + LINGER_SECONDS
+                self.will_close = False
+                return
+            super().handle_close()
+
+        def readable(self) -> bool:
+            return True if self.linger_until is not None else super().readable()
+
+        def writable(self) -> bool:
+            if self.linger_until is not None:
+                return self.will_close  # maintenance (idle timeout) can still close it
+            return super().writable()
+
+        def handle_write(self) -> None:
+            if self.linger_until is not None:
+                return super().handle_close()
+            super().handle_write()
+
+        def handle_read(self) -> None:
+            if self.linger_until is None:
+                return super().handle_read()
+            try:
+                data = self.recv(64 * 1024)
+            except OSError:
+                data = b""
+            self.lingered += len(data)
+            if not data or self.lingered > LINGER_MAX_BYTES or time.monotonic() > self.linger_until:
+                super().handle_close()
+
+    return LingeringChannel
+
+
+def create_server(app: Any, **options: Any) -> Any:
+    """``waitress.create_server`` whose connections drain a refused body (see above)."""
+    from waitress import create_server as waitress_create_server
+    from waitress.server import BaseWSGIServer
+
+    server = waitress_create_server(app, **options)
+    channel_class = _lingering_channel_class()
+    servers = [server] if isinstance(server, BaseWSGIServer) else list(server.map.values())
+    for each in servers:
+        if isinstance(each, BaseWSGIServer):
+            each.channel_class = channel_class
+    return server

@@ -12,6 +12,7 @@ import logging
 import socket
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -349,6 +350,28 @@ def test_server_answers_while_150_half_open_sockets_idle():
     finally:
         for sock in idle:
             sock.close()
+        server.close()
+        thread.join(5)
+
+
+def test_40_mb_post_gets_its_413_even_from_a_client_still_uploading():
+    """waitress alone closes with the body unread: urllib then sees "connection reset"."""
+    from bot.web import create_server
+
+    def never(environ, start_response):
+        raise AssertionError("an oversized body must not reach the app")
+
+    options = waitress_options(max_body_bytes=1_000_000)
+    server = create_server(never, host="127.0.0.1", port=0, threads=1, **options)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.effective_port}/slack/events"
+        request = urllib.request.Request(url, data=b"x" * 40_000_000, method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 413
+    finally:
         server.close()
         thread.join(5)
 
