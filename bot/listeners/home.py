@@ -66,8 +66,12 @@ def answer_try(body: dict[str, Any], client: Any, context: Any) -> None:
     if not user:
         return
     deps = deps_of(context)
-    state = (body.get("view") or {}).get("state")
-    _publish(deps, client, user, try_it_view(deps, submitted_text(state)))
+    text = submitted_text((body.get("view") or {}).get("state"))
+    if not text:  # Enter in the box: the action itself carries the value
+        action = (body.get("actions") or [{}])[0]
+        if action.get("type") == "plain_text_input":
+            text = str(action.get("value") or "")
+    _publish(deps, client, user, try_it_view(deps, text))
 
 
 def register(app: Any) -> None:

@@ -9,6 +9,10 @@ most negative message. Nothing read is stored or logged.
 Rate limits: the history method is rate-limited per app and channel. A 429 is retried after
 Slack's ``Retry-After`` (bounded: at most MAX_ATTEMPTS tries and MAX_WAIT_SECONDS per wait); the
 user is told when the bot has to wait long, and plainly when it gives up.
+
+Replies go straight to ``response_url`` (``deps.send_response``, with its retries) rather than
+through the outbox: waiting out a rate limit can take longer than the outbox's reply deadline,
+and a response_url stays valid for 30 minutes.
 """
 
 from __future__ import annotations

@@ -514,6 +514,25 @@ def test_try_it_box_republishes_home_with_the_answer(context):
     assert submitted_text(None) == ""
 
 
+def test_enter_in_the_try_it_box_uses_the_action_value(context):
+    client = FakeClient()
+    body = _try_body(None)
+    body["actions"] = [{"type": "plain_text_input", "action_id": TRY_INPUT_ACTION, "value": "bad"}]
+    home.answer_try(body=body, client=client, context=context)
+    assert "Negative" in json.dumps(client.called("views.publish")[0]["view"])
+
+
+def test_mood_is_acked_privately_even_in_in_channel_mode(context):
+    from bot.listeners import commands
+
+    context["deps"].response_type = "in_channel"
+    acks: list[dict] = []
+    for text in ("mood", "mood 0", "great"):
+        command = {"command": "/sentiment", "text": text, "channel_id": "C1"}
+        commands.ack_sentiment(ack=lambda **kw: acks.append(kw), command=command, context=context)
+    assert acks == [{}, {}, {"response_type": "in_channel"}]
+
+
 # -- Workflow Builder step -----------------------------------------------------------------------
 
 
