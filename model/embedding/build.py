@@ -1,8 +1,11 @@
 """Build the offline text-embedding module: ``python -m model.embedding``.
 
 Google's gnews-swivel-20dim cannot be fetched in air-gapped workspaces, so this builds a module
-with the same contract from the IMDB ``unsupervised`` split (PPMI + SVD) or from a GloVe /
-word2vec text file (``--vectors``). Train with it via ``--embedding artifacts/embedding``.
+with the same contract from unlabelled text (PPMI + SVD) or from a GloVe / word2vec text file
+(``--vectors``). By default it learns 20,000 words from the IMDB ``unsupervised`` split, as the
+tutorial recipe expects. For chat, ``--corpora imdb,text --ngrams 2 --emoji`` adds the team's
+short-text corpora, adjacent-word bigrams ("not bad") and the emoji / shortcode table. Train with
+it via ``--embedding artifacts/embedding``.
 """
 
 from __future__ import annotations
@@ -12,12 +15,21 @@ import logging
 import time
 from pathlib import Path
 
+from model.embedding.corpora import CORPORA
 from model.embedding.handle import DEFAULT_EMBEDDING_DIR
 from model.serving.errors import ModelError, exit_on_model_error
-from model.serving.tokenizer import PythonTokenizer, default_spec
+from model.serving.tokenizer import PythonTokenizer, TokenizerSpec, default_spec
 from model.training.cli_logging import setup_logging
 
 log = logging.getLogger("model.embedding")
+
+
+def _corpora(value: str) -> list[str]:
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [n for n in names if n not in CORPORA]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(CORPORA)} (comma-separated)")
+    return names
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -27,13 +39,49 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--data-dir", help="tensorflow-datasets dir (default: env TFDS_DATA_DIR)")
     parser.add_argument(
+        "--text-dir",
+        help="directory of *.jsonl short-text corpora for --corpora text "
+        "(default: env TEXT_DATA_DIR, else ../shared/data/text)",
+    )
+    parser.add_argument(
+        "--corpora",
+        type=_corpora,
+        default=["imdb"],
+        help="unlabelled text to learn from: imdb, text or imdb,text (default imdb)",
+    )
+    parser.add_argument(
         "--vectors",
         type=Path,
         metavar="FILE",
-        help="GloVe / word2vec text file to take vectors from instead of PPMI-SVD",
+        help="GloVe / word2vec text file to take word vectors from instead of PPMI-SVD",
     )
     parser.add_argument("--dim", type=int, default=20, help="vector size (default 20)")
-    parser.add_argument("--vocab-size", type=int, default=20_000, help="tokens (default 20000)")
+    parser.add_argument("--vocab-size", type=int, default=20_000, help="words (default 20000)")
+    parser.add_argument(
+        "--ngrams",
+        type=int,
+        default=1,
+        choices=[1, 2, 3],
+        help="longest token n-gram: 2 adds adjacent-word bigrams such as 'not bad' (default 1)",
+    )
+    parser.add_argument(
+        "--ngram-vocab-size",
+        type=int,
+        default=20_000,
+        help="most frequent n-grams kept when --ngrams > 1 (default 20000)",
+    )
+    parser.add_argument("--ngram-min-count", type=int, default=3, help="default 3")
+    parser.add_argument(
+        "--ngram-init",
+        choices=["mean", "random"],
+        default="mean",
+        help="n-gram starting vectors: mean of their words' vectors, or small random",
+    )
+    parser.add_argument(
+        "--emoji",
+        action="store_true",
+        help="rewrite emoji, Slack :shortcodes: and emoticons as words (recorded in the spec)",
+    )
     parser.add_argument(
         "--oov-buckets",
         type=int,
@@ -41,7 +89,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="hash buckets for unknown tokens (default 1000)",
     )
     parser.add_argument("--window", type=int, default=5, help="PPMI co-occurrence window")
-    parser.add_argument("--limit", type=int, help="use only the first N unlabeled reviews")
+    parser.add_argument("--limit", type=int, help="use only the first N texts of each corpus")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--out",
@@ -52,15 +100,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def make_spec(args: argparse.Namespace) -> TokenizerSpec:
+    """The tokenizer the module records: the project's default plus the requested options."""
+    spec = default_spec(num_oov_buckets=args.oov_buckets)
+    substitutions = None
+    if args.emoji:
+        from model.embedding.normalisation import EMOJI_TABLE
+
+        substitutions = EMOJI_TABLE
+    return spec.with_options(ngrams=tuple(range(1, args.ngrams + 1)), substitutions=substitutions)
+
+
 def build(args: argparse.Namespace) -> Path:
     """Learn or read the vectors, then save the hub module; returns its directory."""
     import numpy as np
 
     from model.embedding import vectors as vec
+    from model.embedding.corpora import load_texts
 
-    spec = default_spec(num_oov_buckets=args.oov_buckets)
+    spec = make_spec(args)
     tokenizer = PythonTokenizer(spec)
     started = time.perf_counter()
+    texts: list[str] = []
+    source: dict = {}
     if args.vectors:
         if not args.vectors.is_file():
             raise ModelError(f"--vectors {args.vectors}: no such file")
@@ -72,11 +134,11 @@ def build(args: argparse.Namespace) -> Path:
         except ValueError as error:
             raise ModelError(str(error)) from error
         source = {"vectors_file": str(args.vectors)}
+        if args.ngrams > 1:  # n-grams are counted on the corpora, words come from the file
+            texts, counts = load_texts(args.corpora, args.data_dir, args.text_dir, args.limit)
+            source["ngram_texts"] = counts
     else:
-        from model.training.data import load_unsupervised_texts
-
-        log.info("loading the IMDB unsupervised split")
-        texts = load_unsupervised_texts(args.data_dir, args.limit)
+        texts, counts = load_texts(args.corpora, args.data_dir, args.text_dir, args.limit)
         vocabulary, vectors = vec.train_vectors(
             texts, tokenizer, args.vocab_size, args.dim, window=args.window, seed=args.seed
         )
@@ -85,7 +147,20 @@ def build(args: argparse.Namespace) -> Path:
             "method": "PPMI (alpha 0.75) + truncated SVD",
             "window": args.window,
         }
-    spec = default_spec(num_oov_buckets=args.oov_buckets)
+        if args.corpora != ["imdb"]:
+            source["corpora"] = counts
+    if args.ngrams > 1:
+        log.info("counting n-grams up to width %d", args.ngrams)
+        word_lists = (tokenizer.words(t) for t in texts)
+        ngrams = vec.ngram_vocabulary(
+            word_lists, spec.ngrams, args.ngram_vocab_size, args.ngram_min_count
+        )
+        ngram_rows = vec.ngram_vectors(ngrams, vocabulary, vectors, args.ngram_init, args.seed)
+        vocabulary = list(vocabulary) + ngrams
+        vectors = np.concatenate([vectors, ngram_rows]).astype(np.float32)
+        source.update(ngram_vocabulary=len(ngrams), ngram_init=args.ngram_init)
+    if args.emoji:
+        source["substitutions"] = "emoji, Slack shortcodes and emoticons rewritten as words"
     spec.notes.update(source)
     rng = np.random.RandomState(args.seed)
     oov = rng.normal(0, 0.01, size=(args.oov_buckets, vectors.shape[1])).astype(np.float32)

@@ -16,14 +16,16 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from model.serving.tokenizer import TOKENIZER_FILENAME, TokenizerSpec
+from model.serving.tokenizer import TOKENIZER_FILENAME, TokenizerSpec, re2_literal
 
 
-def tf_tokenize(spec: TokenizerSpec, sentences: tf.Tensor) -> tf.RaggedTensor:
-    """Run a TokenizerSpec with TensorFlow string ops; returns ragged [batch, (tokens)]."""
+def tf_words(spec: TokenizerSpec, sentences: tf.Tensor) -> tf.RaggedTensor:
+    """The spec's normalisation and split with TensorFlow string ops: ragged [batch, (words)]."""
     text = tf.reshape(sentences, [-1])
     if spec.lowercase:
         text = tf.strings.lower(text)
+    for literal, rewrite in spec.substitutions:
+        text = tf.strings.regex_replace(text, re2_literal(literal), _re2_rewrite(rewrite))
     for pattern, rewrite in spec.replacements:
         text = tf.strings.regex_replace(text, pattern, rewrite)
     if spec.split == "whitespace":
@@ -32,6 +34,20 @@ def tf_tokenize(spec: TokenizerSpec, sentences: tf.Tensor) -> tf.RaggedTensor:
         tokens = tf.strings.split(text, " ")
         return tf.ragged.boolean_mask(tokens, tf.not_equal(tokens, ""))
     raise ValueError(f"unknown split mode {spec.split!r}")
+
+
+def _re2_rewrite(text: str) -> str:
+    """A literal rewrite string for regex_replace (backslash is its only special character)."""
+    return text.replace("\\", "\\\\")
+
+
+def tf_tokenize(spec: TokenizerSpec, sentences: tf.Tensor) -> tf.RaggedTensor:
+    """Run a TokenizerSpec with TensorFlow ops; returns ragged [batch, (tokens)]."""
+    words = tf_words(spec, sentences)
+    if spec.ngrams == (1,):
+        return words
+    widths = spec.ngrams[0] if len(spec.ngrams) == 1 else spec.ngrams
+    return tf.strings.ngrams(words, widths, separator=spec.ngram_separator)
 
 
 def sqrtn_combine(vectors: tf.RaggedTensor, counts: tf.Tensor) -> tf.Tensor:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.serving.tokenizer import PythonTokenizer
+from model.serving.tokenizer import PythonTokenizer, add_ngrams
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,8 @@ def train_vectors(
     window: int = 5,
     seed: int = 0,
 ) -> tuple[list[str], np.ndarray]:
-    """Vocabulary and PPMI-SVD vectors learned from unlabeled texts."""
-    token_lists = [tokenizer.tokenize(t) for t in texts]
+    """Vocabulary and PPMI-SVD vectors of words (unigrams) learned from unlabeled texts."""
+    token_lists = [tokenizer.words(t) for t in texts]
     log.info("tokenized %d texts (%d tokens)", len(token_lists), sum(map(len, token_lists)))
     vocabulary = build_vocabulary(token_lists, vocab_size)
     log.info("vocabulary: %d tokens; counting co-occurrences (window %d)", len(vocabulary), window)
@@ -119,7 +119,7 @@ def read_vectors_file(
             if not rows:
                 raise ValueError(f"{path}: vectors have {len(values)} dims, --dim asked {dim}")
             continue
-        tokens = tokenizer.tokenize(word)
+        tokens = tokenizer.words(word)
         if len(tokens) != 1 or tokens[0] in seen:
             continue
         try:
@@ -134,3 +134,49 @@ def read_vectors_file(
     if not vocabulary:
         raise ValueError(f"{path}: no usable word vectors found")
     return vocabulary, np.stack(rows)
+
+
+def ngram_vocabulary(
+    word_lists: Iterable[list[str]],
+    widths: tuple[int, ...],
+    size: int,
+    min_count: int = 3,
+    separator: str = " ",
+) -> list[str]:
+    """The ``size`` most frequent n-grams of widths >= 2 (ties alphabetical, so repeatable)."""
+    counts: Counter[str] = Counter()
+    for words in word_lists:
+        counts.update(t for t in add_ngrams(words, widths, separator) if separator in t)
+    ranked = sorted((t for t, c in counts.items() if c >= min_count), key=lambda t: (-counts[t], t))
+    return ranked[:size]
+
+
+NGRAM_INITS = ("mean", "random")
+
+
+def ngram_vectors(
+    ngrams: list[str],
+    vocabulary: list[str],
+    vectors: np.ndarray,
+    method: str = "mean",
+    seed: int = 0,
+    separator: str = " ",
+) -> np.ndarray:
+    """Starting vectors for n-gram rows, which fine-tuning then specialises.
+
+    ``mean``: the mean of the n-gram's known words' vectors ("not bad" starts between "not" and
+    "bad"; small random if none is known). ``random``: small random vectors, so n-grams start
+    silent and only learn what the words alone cannot say.
+    """
+    if method not in NGRAM_INITS:
+        raise ValueError(f"unknown n-gram init {method!r} (one of {NGRAM_INITS})")
+    rng = np.random.RandomState(seed)
+    out = rng.normal(0, 0.01, size=(len(ngrams), vectors.shape[1])).astype(np.float32)
+    if method == "random":
+        return out
+    index = {t: i for i, t in enumerate(vocabulary)}
+    for row, ngram in enumerate(ngrams):
+        known = [index[w] for w in ngram.split(separator) if w in index]
+        if known:
+            out[row] = vectors[known].mean(axis=0)
+    return out

@@ -3,7 +3,8 @@
 It must reproduce TensorFlow exactly, so each step mirrors an op in the exported graph:
 tokenizer spec -> vocabulary lookup, unknown tokens to ``vocab + Fingerprint64(token) % buckets``
 (what ``tf.lookup.StaticVocabularyTable`` does; pyfarmhash computes the same Fingerprint64) ->
-sqrtn combiner -> Dense(16, relu) -> Dense(1) -> sigmoid(logit / temperature).
+sqrtn combiner -> Dense(16, relu) -> Dense(1) [and the optional Dense(1) presence output] ->
+``model.serving.postprocess`` (temperature, sigmoid, label incl. neutral), shared with TensorFlow.
 """
 
 from __future__ import annotations
@@ -47,13 +48,24 @@ class LiteNetwork:
                 out[row] = total * np.float32(1.0 / np.sqrt(np.float32(len(ids))))
         return out
 
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
+    def outputs(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Polarity logits and, for a network with a presence output, presence logits."""
         n = self.network
         hidden = np.maximum(self.embed(texts) @ n.hidden_kernel + n.hidden_bias, 0.0)
-        return (hidden @ n.output_kernel + n.output_bias)[:, 0].astype(np.float64)
+        logits = (hidden @ n.output_kernel + n.output_bias)[:, 0].astype(np.float64)
+        if n.presence_kernel is None:
+            return logits, None
+        presence = (hidden @ n.presence_kernel + n.presence_bias)[:, 0].astype(np.float64)
+        return logits, presence
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        return self.outputs(texts)[0]
+
+    def p_positive_from(self, logits: np.ndarray) -> np.ndarray:
+        return calibrated_p(logits, self.network.temperature)
 
     def p_positive(self, texts: Sequence[str]) -> np.ndarray:
-        return calibrated_p(self.logits(texts), self.network.temperature)
+        return self.p_positive_from(self.logits(texts))
 
 
 class LiteClassifier:
@@ -67,5 +79,5 @@ class LiteClassifier:
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if isinstance(texts, str):
             texts = [texts]
-        logits = self.network.logits(list(texts))
-        return to_predictions(logits, self.network.network.temperature, self.rule)
+        logits, presence = self.network.outputs(list(texts))
+        return to_predictions(logits, self.network.network.temperature, self.rule, presence)

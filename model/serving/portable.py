@@ -1,6 +1,7 @@
 """The portable form of a trained network: plain files that NumPy alone can run.
 
-``portable/`` holds ``weights.npz`` (embedding matrix with OOV rows, Dense kernels and biases),
+``portable/`` holds ``weights.npz`` (embedding matrix with OOV rows, Dense kernels and biases,
+and the optional presence output's),
 ``vocabulary.txt``, ``tokenizer.json`` and ``portable.json`` (temperature, certificate).
 """
 
@@ -32,20 +33,25 @@ class PortableNetwork:
     output_kernel: np.ndarray
     output_bias: np.ndarray
     temperature: float = 1.0
+    # The optional second output ("does the text express any sentiment?"), Dense(1) on hidden.
+    presence_kernel: np.ndarray | None = None
+    presence_bias: np.ndarray | None = None
 
     def save(self, directory: Path, certificate: dict) -> None:
         directory = Path(directory)
         if directory.exists():
             shutil.rmtree(directory)
         directory.mkdir(parents=True)
-        np.savez(
-            directory / WEIGHTS,
-            embeddings=self.embeddings,
-            hidden_kernel=self.hidden_kernel,
-            hidden_bias=self.hidden_bias,
-            output_kernel=self.output_kernel,
-            output_bias=self.output_bias,
-        )
+        arrays = {
+            "embeddings": self.embeddings,
+            "hidden_kernel": self.hidden_kernel,
+            "hidden_bias": self.hidden_bias,
+            "output_kernel": self.output_kernel,
+            "output_bias": self.output_bias,
+        }
+        if self.presence_kernel is not None:
+            arrays.update(presence_kernel=self.presence_kernel, presence_bias=self.presence_bias)
+        np.savez(directory / WEIGHTS, **arrays)
         (directory / VOCABULARY).write_text(
             "".join(f"{t}\n" for t in self.vocabulary), encoding="utf-8"
         )

@@ -73,4 +73,6 @@ class TensorFlowClassifier:
         if isinstance(texts, str):
             texts = [texts]
         outputs = self.scorer.outputs(list(texts))
-        return to_predictions(outputs["logit"], self.info.temperature, self.rule)
+        return to_predictions(
+            outputs["logit"], self.info.temperature, self.rule, outputs.get("presence_logit")
+        )

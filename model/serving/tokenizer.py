@@ -4,14 +4,26 @@ The spec is plain JSON so that the hub module (TensorFlow ops) and the NumPy run
 ``re``) can both execute it. Patterns are restricted to the subset on which RE2 and Python's
 ``re`` agree: literal characters and explicit ASCII character classes (no ``\\s``, ``\\w``,
 ``\\b`` or look-arounds, whose meaning differs between the two engines on non-ASCII text).
+
+Optional extras (absent from older specs, which therefore keep meaning what they meant):
+``substitutions``, a table of literal strings (emoji shortcodes, unicode emoji) rewritten before
+the regex steps, and ``ngrams``, e.g. ``[1, 2]``: the tokens are then the words followed by every
+pair of adjacent words joined with ``ngram_separator`` (a space, which no word can contain, so a
+bigram "not bad" can never be mistaken for a word) -- what ``tf.strings.ngrams`` produces.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+import string
+from dataclasses import asdict, dataclass, field, replace
+from itertools import pairwise
 
 TOKENIZER_FILENAME = "tokenizer.json"
+NGRAM_SEPARATOR = " "
+# Optional fields, written to JSON only when they differ from these defaults, so the tutorial's
+# spec (and its tokenizer.json) stays exactly as it was.
+_OPTIONAL_DEFAULTS = {"substitutions": [], "ngrams": [1], "ngram_separator": NGRAM_SEPARATOR}
 
 # Lowercase ASCII only: tf.strings.lower() without an encoding does exactly this, whereas
 # Python's str.lower() would also fold e.g. the Kelvin sign to "k".
@@ -32,18 +44,52 @@ class TokenizerSpec:
     combiner: str = "sqrtn"
     vocabulary_file: str = "vocabulary.txt"
     notes: dict = field(default_factory=dict)
+    # (literal, rewrite) pairs applied in order after lowercasing, before ``replacements``.
+    substitutions: tuple[tuple[str, str], ...] = ()
+    # Token n-gram widths, ascending: (1,) words only; (1, 2) words then adjacent-word bigrams.
+    ngrams: tuple[int, ...] = (1,)
+    ngram_separator: str = NGRAM_SEPARATOR
+
+    def __post_init__(self) -> None:
+        widths = tuple(int(n) for n in self.ngrams)
+        if not widths or list(widths) != sorted(set(widths)) or widths[0] < 1:
+            raise ValueError(f"ngrams must be ascending distinct widths >= 1, got {self.ngrams}")
+        if self.ngram_separator != NGRAM_SEPARATOR:
+            raise ValueError("ngram_separator must be a single space (no token can contain one)")
+        if any(not k or any(ord(c) < 32 for c in k) for k, _ in self.substitutions):
+            raise ValueError("substitution literals must be non-empty, without control characters")
+        object.__setattr__(self, "ngrams", widths)
 
     def to_json_dict(self) -> dict:
         data = asdict(self)
         data["replacements"] = [list(pair) for pair in self.replacements]
+        data["substitutions"] = [list(pair) for pair in self.substitutions]
+        data["ngrams"] = list(self.ngrams)
+        for key, default in _OPTIONAL_DEFAULTS.items():
+            if data[key] == default:
+                del data[key]
         return data
 
     @classmethod
     def from_json_dict(cls, data: dict) -> TokenizerSpec:
         data = dict(data)
         data["replacements"] = tuple(tuple(pair) for pair in data.get("replacements", ()))
+        data["substitutions"] = tuple(tuple(pair) for pair in data.get("substitutions", ()))
+        data["ngrams"] = tuple(data.get("ngrams", (1,)))
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+    def with_options(
+        self, ngrams: tuple[int, ...] | None = None, substitutions=None
+    ) -> TokenizerSpec:
+        """A copy with other n-gram widths and/or substitution table."""
+        return replace(
+            self,
+            ngrams=tuple(ngrams) if ngrams is not None else self.ngrams,
+            substitutions=tuple(tuple(p) for p in substitutions)
+            if substitutions is not None
+            else self.substitutions,
+        )
 
 
 def default_spec(num_oov_buckets: int = 1000) -> TokenizerSpec:
@@ -79,25 +125,66 @@ def sanitize(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def re2_literal(text: str) -> str:
+    """A regex matching ``text`` literally, in the syntax RE2 and Python's ``re`` share."""
+    return "".join("\\" + c if c in string.punctuation else c for c in text)
+
+
+def add_ngrams(words: list[str], widths: tuple[int, ...], separator: str = NGRAM_SEPARATOR):
+    """Words -> all n-grams of the given widths, width by width (``tf.strings.ngrams`` order)."""
+    tokens = list(words) if widths[0] == 1 else []
+    for n in widths:
+        if n == 1:
+            continue
+        if n == 2:
+            tokens += [a + separator + b for a, b in pairwise(words)]
+        else:
+            tokens += [separator.join(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return tokens
+
+
 class PythonTokenizer:
     """Pure-Python execution of a TokenizerSpec (the NumPy runtime and the embedding builder)."""
 
     def __init__(self, spec: TokenizerSpec) -> None:
         self.spec = spec
         self._replacements = [(re.compile(p), r) for p, r in spec.replacements]
+        self._substitutions = list(spec.substitutions)
+        # Every literal starts with one of these; a text with none of them needs no substitution.
+        self._ascii_triggers = frozenset(k[0] for k, _ in spec.substitutions if k[0].isascii())
+        self._ngrams = spec.ngrams
+        self._split = re.compile("[ \t\n\r\f\v]+").split
+
+    def _substitute(self, text: str) -> str:
+        if text.isascii() and not any(c in text for c in self._ascii_triggers):
+            return text  # fast path: literals are non-ASCII emoji or start with e.g. ":"
+        for literal, rewrite in self._substitutions:
+            if literal in text:
+                text = text.replace(literal, rewrite)
+        return text
 
     def normalize(self, text: str) -> str:
         if self.spec.lowercase:
             text = text.translate(_ASCII_LOWER)
+        if self._substitutions:
+            text = self._substitute(text)
         for pattern, rewrite in self._replacements:
             text = pattern.sub(rewrite, text)
         return text
 
-    def tokenize(self, text: str) -> list[str]:
+    def words(self, text: str) -> list[str]:
+        """The unigrams: normalised text split as the spec says."""
         text = self.normalize(sanitize(text))
         if self.spec.split == "whitespace":
             # tf.strings.split(sep=None) splits on ASCII whitespace only.
-            return [t for t in re.split("[ \t\n\r\f\v]+", text) if t]
+            return [t for t in self._split(text) if t]
         if self.spec.split == "space":
             return [t for t in text.split(" ") if t]
         raise ValueError(f"unknown split mode {self.spec.split!r}")
+
+    def tokenize(self, text: str) -> list[str]:
+        """The tokens looked up in the vocabulary: words, plus n-grams when the spec asks."""
+        words = self.words(text)
+        if self._ngrams == (1,):
+            return words
+        return add_ngrams(words, self._ngrams, self.spec.ngram_separator)

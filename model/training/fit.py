@@ -22,7 +22,9 @@ class EpochProgress(tf_keras.callbacks.Callback):
         self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        logs = logs or {}
+        logs = dict(logs or {})
+        for prefix in ("", "val_"):  # a two-output network reports its polarity head's accuracy
+            logs.setdefault(f"{prefix}accuracy", logs.get(f"{prefix}output_accuracy", math.nan))
         elapsed = time.perf_counter() - self.started
         eta = elapsed / (epoch + 1) * (self.epochs - epoch - 1)
         print(
@@ -61,14 +63,25 @@ class KeepBestEpoch(tf_keras.callbacks.Callback):
 
 
 def fit(
-    model, train, validation, epochs: int, batch_size: int, seed: int, keep_best: bool
+    model,
+    train,
+    validation,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    keep_best: bool,
+    shuffle_buffer: int = 10_000,
 ) -> tuple[dict, int | None, float]:
-    """Train; returns (history, kept epoch or None for the last, seconds)."""
+    """Train; returns (history, kept epoch or None for the last, seconds).
+
+    ``shuffle_buffer`` is the tutorial's 10,000; a mix of corpora (stored one corpus after the
+    other) needs a buffer as large as the data, or early batches would all come from one corpus.
+    """
     keeper = KeepBestEpoch()
     callbacks = [EpochProgress(epochs)] + ([keeper] if keep_best else [])
     started = time.perf_counter()
     history = model.fit(
-        train.shuffle(10_000, seed=seed, reshuffle_each_iteration=True).batch(batch_size),
+        train.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).batch(batch_size),
         epochs=epochs,
         validation_data=validation.batch(batch_size),
         callbacks=callbacks,

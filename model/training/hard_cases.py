@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def hard_cases() -> list[str]:
-    """Empty, whitespace runs, punctuation only, case, unicode/emoji, control chars, 1 MB, OOV."""
+    """Empty, whitespace runs, punctuation only, case, unicode/emoji, control chars, 1 MB, OOV,
+    negation bigrams, emoji / Slack shortcodes / emoticons, statements without sentiment."""
     return [
         "",
         " ",
@@ -28,4 +29,14 @@ def hard_cases() -> list[str]:
         "a" * 10_000,
         "good " * 200_000 + "bad",  # about 1 MB
         "\ud800 lone surrogate",
+        "not bad",
+        "NOT BAD, not good, not not good",
+        "no problem at all",
+        "not_bad not-bad not  bad",
+        "shipped :tada: :+1: :thumbsup::thumbsdown: :dog:",
+        "👍🏽 ❤️ ❤️‍🔥 😂😭 🎉🎉",
+        ":) :-) :( :'( <3 <30 =D :D :-D",
+        "http://example.com/a:(b) 12:30 a:b",
+        "The meeting is at 3pm",
+        "ok",
     ]

@@ -60,10 +60,22 @@ def model_version(created: dt.datetime, config: dict) -> str:
     return f"{created:%Y%m%d-%H%M%S}-{digest}"
 
 
-def manifest(config: dict, calibration: dict, portable: dict, created: dt.datetime) -> dict:
+def manifest(
+    config: dict,
+    calibration: dict,
+    portable: dict,
+    created: dt.datetime,
+    neutral: dict | None = None,
+    presence_output: bool = False,
+) -> dict:
+    """The artifact's description. ``neutral`` is the fitted rule, e.g. {"method": "band",
+    "threshold": 0.1} (omitted when the model never answers neutral, as in the tutorial)."""
     from model.serving.artifact import FORMAT_VERSION
 
-    return {
+    outputs = {"p_positive": "float32 [batch]", "logit": "float32 [batch]"}
+    if presence_output:
+        outputs.update(presence_logit="float32 [batch]", p_presence="float32 [batch]")
+    data = {
         "format_version": FORMAT_VERSION,
         "version": model_version(created, config),
         "created": created.isoformat(timespec="seconds"),
@@ -75,55 +87,150 @@ def manifest(config: dict, calibration: dict, portable: dict, created: dt.dateti
         "serving": {
             "signature": "serving_default",
             "input": "text: string [batch]",
-            "outputs": {"p_positive": "float32 [batch]", "logit": "float32 [batch]"},
+            "outputs": outputs,
         },
     }
+    if neutral:
+        data["neutral"] = neutral
+    return data
+
+
+CITATIONS = {
+    "imdb": "IMDB Large Movie Review Dataset: Maas, Daly, Pham, Huang, Ng and Potts (2011), "
+    "Learning Word Vectors for Sentiment Analysis, ACL 2011",
+    "sst2_train": "SST-2: Socher et al. (2013), Recursive Deep Models for Semantic "
+    "Compositionality Over a Sentiment Treebank, EMNLP 2013 (GLUE SST-2 train)",
+    "sentiment140_train_sample": "Sentiment140: Go, Bhayani and Huang (2009), Twitter Sentiment "
+    "Classification using Distant Supervision (labels from emoticons; a sample)",
+    "amazon_polarity_sample": "Amazon review polarity: Zhang, Zhao and LeCun (2015), "
+    "Character-level Convolutional Networks for Text Classification, NeurIPS 2015 (a sample)",
+    "yelp_reviews_sample": "Yelp Open Dataset (a sample; 3 stars counted as negative)",
+    "amazon_alexa_reviews": 'Kaggle "Amazon Alexa Reviews"',
+    "amazon_finefood_sample": "Amazon Fine Food Reviews: McAuley and Leskovec (2013), From "
+    "Amateurs to Connoisseurs, WWW 2013 (a sample)",
+    "airline_tweets": 'CrowdFlower / Kaggle "Twitter US Airline Sentiment" (2015)',
+    "tweeteval_sentiment_val": "TweetEval sentiment (SemEval-2017 Task 4A) validation split: "
+    "Barbieri et al. (2020), TweetEval, Findings of EMNLP 2020",
+}
+
+
+def _data_section(cfg: dict) -> str:
+    corpora = cfg.get("data", {}).get("corpora") or {}
+    lines = [
+        "| corpus | training rows | validation rows | weight | source |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for name, size in corpora.items():
+        if size.get("user_data"):
+            source = "your own labelled file (`--data`)"
+        else:
+            source = CITATIONS.get(name, size.get("source", ""))
+        lines.append(
+            f"| {name} | {size.get('train', 0):,} | {size.get('validation', 0):,} | "
+            f"{size.get('weight', 1):g} | {source} |"
+        )
+    imdb = corpora.get("imdb")
+    notes = []
+    if imdb:
+        notes.append(
+            f"IMDB via tensorflow-datasets `imdb_reviews`, splits {', '.join(imdb['splits'])}; "
+            f"the IMDB test split ({imdb['test']:,} reviews) is never trained on."
+        )
+    notes.append(
+        "Validation is carved out of every text corpus (seeded, stratified); any training row "
+        "whose text also appears in a validation or test split is dropped "
+        f"({sum(s.get('dropped_held_out', 0) for s in corpora.values())} rows)."
+    )
+    return "\n".join(lines) + "\n\n" + "\n".join(f"- {n}" for n in notes)
+
+
+def _neutral_section(manifest_data: dict, metrics: dict) -> str:
+    rule = manifest_data.get("neutral")
+    if not rule:
+        return "This model never answers neutral: every text is called positive or negative."
+    figures = metrics.get("neutral") or {}
+    how = (
+        "|P(positive) - 0.5| is below the threshold"
+        if rule["method"] == "band"
+        else "the presence output, P(the text carries any sentiment), is below the threshold"
+    )
+    text = f"A text is called **neutral** (no clear sentiment) when {how}: {rule['threshold']:.4f}"
+    if figures:
+        text += (
+            f", fitted on validation ({', '.join(figures.get('fitted_on', []))}) to flag at most "
+            f"{figures.get('max_polar_flagged', 0):.0%} of the texts that do carry sentiment. "
+            f"There it recalls {figures['neutral_recall']:.0%} of the neutral texts, with "
+            f"{figures['polar_flagged_rate']:.1%} of polar texts flagged."
+        )
+    return text + "."
 
 
 def model_card(manifest_data: dict, metrics: dict) -> str:
     """A short model card (Mitchell et al. 2019): what it is, how it was made, how well, limits."""
-    cfg, test = manifest_data["config"], metrics["test"]
+    from model.training.domains import markdown_table
+
+    cfg = manifest_data["config"]
     cal = manifest_data["calibration"]
     portable = manifest_data["portable"]
-    cm = test["confusion_matrix"]["matrix"]
+    recipe = cfg.get("recipe_definition", {})
+    test = metrics.get("test")
+    test_section = ""
+    if test:
+        cm = test["confusion_matrix"]["matrix"]
+        test_section = f"""
+## IMDB test ({test["examples"]:,} reviews)
+| metric | value |
+| --- | --- |
+| accuracy | {test["accuracy"]:.4f} |
+| loss | {test["loss"]:.4f} |
+| precision / recall / F1 | {test["precision"]:.4f} / {test["recall"]:.4f} / {test["f1"]:.4f} |
+| ROC-AUC | {test["roc_auc"]:.4f} |
+| ECE before / after calibration | {test["ece_before_calibration"]:.4f} / \
+{test["ece_after_calibration"]:.4f} |
+
+Confusion matrix (rows true, columns predicted; negative, positive): {cm}
+"""
     return f"""# Model card: Slack sentiment classifier {manifest_data["version"]}
 
 ## What it does
-Scores English text as **positive** or **negative** and gives P(positive); the app reports the
-label and its confidence (max(p, 1 - p)).
+Scores English text as **positive**, **negative**{
+        " or **neutral**" if manifest_data.get("neutral") else ""
+    } and gives a calibrated P(positive); the app reports the label and its confidence
+(max(p, 1 - p)).
 
 ## Intended use
 Quick, indicative sentiment of short English messages in Slack. Not for decisions about people
 (hiring, moderation, performance reviews) and not a substitute for reading the message.
 
-## Training data
-IMDB Large Movie Review Dataset (Maas et al., 2011) via tensorflow-datasets `imdb_reviews`:
-15,000 train (`train[:60%]`), 10,000 validation (`train[60%:]`), 25,000 test reviews.
-
-## Recipe
-Following the TensorFlow tutorial "Text classification with TensorFlow Hub":
+## Recipe `{cfg.get("recipe", "tutorial")}`
+{recipe.get("description", "")}
 - Embedding: `{cfg["embedding"]}` (hub.KerasLayer, trainable)
-- Dense(16, relu) -> Dense(1, sigmoid); adam, binary cross-entropy
-- {cfg["epochs"]} epochs, batch {cfg["batch_size"]}, shuffle(10000), seed {cfg["seed"]}
+- Dense({recipe.get("hidden_units", 16)}, relu) -> Dense(1, sigmoid){
+        " + Dense(1, sigmoid) presence output" if cfg.get("neutral_design") == "presence" else ""
+    }; adam, binary cross-entropy
+- {cfg["epochs"]} epochs, batch {cfg["batch_size"]}, shuffle buffer {cfg["shuffle_buffer"]:,}, \
+seed {cfg["seed"]}
 - Weights kept from epoch {cfg.get("kept_epoch") or cfg["epochs"]} \
 ({"lowest validation loss" if cfg["keep_best"] else "last epoch"})
 - Calibration: temperature {cal["temperature"]:.3f} \
-({"fitted on validation" if cal["applied"] else "not needed"})
+({"fitted on validation" if cal["applied"] else "not needed"}; ECE threshold \
+{cal["ece_threshold"]})
 
-## Test metrics (all {test["examples"]:,} test reviews)
-| metric | value |
-| --- | --- |
-| accuracy | {test["accuracy"]:.4f} |
-| loss | {test["loss"]:.4f} |
-| precision | {test["precision"]:.4f} |
-| recall | {test["recall"]:.4f} |
-| F1 | {test["f1"]:.4f} |
-| ROC-AUC | {test["roc_auc"]:.4f} |
-| ECE before calibration | {test["ece_before_calibration"]:.4f} |
-| ECE after calibration | {test["ece_after_calibration"]:.4f} |
+## Training data
+{_data_section(cfg)}
 
-Confusion matrix (rows true, columns predicted; negative, positive): {cm}
+## Neutral answer
+{_neutral_section(manifest_data, metrics)}
 
+## Per domain
+Validation split of every corpus, and the IMDB test split. Accuracy, F1 and ECE on the polar
+rows (by the side the model leans to); "neutral (polar)" is the share of polar rows answered
+neutral, "neutral recall" the share of truly neutral rows answered neutral.
+
+{markdown_table(metrics.get("domains") or {})}
+
+![per-domain figures](plots/per_domain.png)
+{test_section}
 ## Runtimes
 TensorFlow SavedModel (`saved_model/`, signature `serving_default`). Portable NumPy form:
 {
@@ -134,8 +241,12 @@ TensorFlow SavedModel (`saved_model/`, signature `serving_default`). Portable Nu
 
 ## Limits
 - English only; other languages and scripts fall back to the model's prior (about 50/50).
-- Trained on movie reviews: domain words ("plot", "acting") carry meaning; workplace jargon,
-  sarcasm, negation across long distances and emoji are poorly understood.
-- A bag of words: word order is ignored ("not good, bad" ~ "not bad, good").
-- Confidence is calibrated on movie reviews; on Slack messages it is a guide, not a guarantee.
+- A bag of words (and word pairs where the embedding has them): word order is mostly ignored,
+  so sarcasm, negation across long distances and mixed messages are hard.
+- Training text is movie reviews, product reviews and tweets; workplace jargon is seen little.
+  Check the per-domain table for the kind of text closest to yours, and add your own labelled
+  messages with `--data` when it matters.
+- Some labels are noisy: Sentiment140 is labelled by emoticons, Yelp counts 3 stars as negative.
+- Confidence is calibrated on the pooled validation data; on other text it is a guide, not a
+  guarantee.
 """

@@ -5,8 +5,46 @@ import pytest
 import tensorflow as tf
 
 from model.embedding.hub_module import tf_tokenize
-from model.serving.tokenizer import PythonTokenizer, default_spec, gnews_swivel_spec, sanitize
+from model.embedding.normalisation import EMOJI_TABLE
+from model.serving.tokenizer import (
+    PythonTokenizer,
+    TokenizerSpec,
+    default_spec,
+    gnews_swivel_spec,
+    sanitize,
+)
 from model.training.hard_cases import hard_cases
+
+# Literals full of regex metacharacters, overlapping literals, and a rewrite with a backslash.
+TRICKY_TABLE = (
+    (":+1:", " plusone "),
+    ("a.b", " dot "),
+    ("(x)", " paren "),
+    ("[y]", " bracket "),
+    ("$^|*?{2}", " meta "),
+    ("\\d", " backslash "),
+    ("aa", "a"),
+    ("🎉", " party \\1 "),
+)
+CHAT_SPEC = default_spec().with_options(ngrams=(1, 2), substitutions=EMOJI_TABLE)
+SPECS = {
+    "default": default_spec(),
+    "gnews": gnews_swivel_spec(),
+    "bigrams": default_spec().with_options(ngrams=(1, 2)),
+    "trigrams-only": default_spec().with_options(ngrams=(3,)),
+    "chat": CHAT_SPEC,
+    "tricky-table": default_spec().with_options(ngrams=(1, 2, 3), substitutions=TRICKY_TABLE),
+    "gnews-bigrams": gnews_swivel_spec().with_options(ngrams=(1, 2)),
+}
+CHAT_TEXTS = [
+    "not bad at all :tada: :+1:",
+    "NOT BAD :-) :) :( :'( <3 <30 minutes",
+    "🎉🎉 great ❤️ 👍🏽 😂😭",
+    ":dog: :d :-D =D :thumbsup::thumbsdown:",
+    "meeting at 3pm :calendar:",
+    "a.b (x) [y] $^|*?{2} \\d aaaa",
+    ":pray::pray: thanks",
+]
 
 
 def random_texts(count: int, seed: int = 0) -> list[str]:
@@ -28,9 +66,10 @@ def random_texts(count: int, seed: int = 0) -> list[str]:
     return ["".join(rng.choice(alphabet, size=rng.randint(0, 40))) for _ in range(count)]
 
 
-@pytest.mark.parametrize("spec", [default_spec(), gnews_swivel_spec()], ids=["default", "gnews"])
+@pytest.mark.parametrize("spec", list(SPECS.values()), ids=list(SPECS))
 def test_python_tokenizer_matches_tensorflow(spec):
-    texts = [sanitize(t) for t in hard_cases()[:-2] + random_texts(300)]
+    short_cases = [t for t in hard_cases() if len(t) < 20_000]
+    texts = [sanitize(t) for t in short_cases + CHAT_TEXTS + random_texts(300)]
     expected = tf_tokenize(spec, tf.constant(texts)).to_list()
     tokenizer = PythonTokenizer(spec)
     for text, tokens in zip(texts, expected, strict=True):
@@ -40,6 +79,37 @@ def test_python_tokenizer_matches_tensorflow(spec):
 def test_default_tokenizer_normalises_reviews():
     tokens = PythonTokenizer(default_spec()).tokenize("GREAT film!<br /><br />I don't care.")
     assert tokens == ["great", "film", "i", "dont", "care"]
+
+
+def test_bigrams_follow_the_words_and_cannot_be_mistaken_for_words():
+    tokens = PythonTokenizer(SPECS["bigrams"]).tokenize("Not bad, NOT bad at all!")
+    assert tokens == ["not", "bad", "not", "bad", "at", "all"] + [
+        "not bad",
+        "bad not",
+        "not bad",
+        "bad at",
+        "at all",
+    ]
+    words = PythonTokenizer(default_spec()).tokenize("not_bad not-bad not  bad")
+    assert "not bad" not in words  # no word can contain the separator
+
+
+def test_emoji_table_rewrites_shortcodes_unicode_and_emoticons():
+    tokenizer = PythonTokenizer(CHAT_SPEC)
+    assert tokenizer.words("Shipped :tada: 🎉 :)") == ["shipped", "great", "great", "happy"]
+    assert tokenizer.words("ugh :( 👎 :rage:") == ["ugh", "sad", "bad", "angry"]
+    assert tokenizer.words(":dog: at 3pm") == ["dog", "at", "3pm"]  # unknown shortcode: as before
+
+
+def test_specs_without_the_new_fields_keep_their_meaning_and_json():
+    old = default_spec().to_json_dict()
+    assert "ngrams" not in old and "substitutions" not in old
+    spec = TokenizerSpec.from_json_dict(old)
+    assert spec == default_spec() and spec.ngrams == (1,)
+    chat = TokenizerSpec.from_json_dict(CHAT_SPEC.to_json_dict())
+    assert chat == CHAT_SPEC and chat.ngrams == (1, 2)
+    with pytest.raises(ValueError):
+        default_spec().with_options(ngrams=(2, 1))
 
 
 def test_oov_hash_matches_tensorflow_fingerprint64():
