@@ -1,55 +1,78 @@
 # Two commands on a fresh machine:  `make run` (the product)  and  `make test` (the tests).
 # Everything else is a step those two take when it is missing.
+#
+# Two installs, two stamps: `make run` needs only the serving set (`pip install -e .`: NumPy,
+# Bolt, waitress; no TensorFlow) and serves the model bundled in the package. Training,
+# bundling and the tests need the dev set (`-e .[dev]`: TensorFlow and friends, ~600 MB).
 
 PYTHON      ?= python3
 VENV        ?= .venv
 BIN         := $(VENV)/bin
+PIP         := $(BIN)/python -m pip --disable-pip-version-check
+SERVE_STAMP := $(VENV)/.installed-serve
+DEV_STAMP   := $(VENV)/.installed-dev
 # The team's prepared IMDB copy; override with TFDS_DATA_DIR=... (empty = tfds default + download).
 TFDS_DATA_DIR ?= $(if $(wildcard ../shared/data/tfds),$(abspath ../shared/data/tfds),)
 EMBEDDING_DIR ?= artifacts/embedding
+# Where `make model` writes. Not exported: `make run` serves $MODEL_DIR only when you set it,
+# else ./artifacts/model when it holds a model, else the bundled model.
 MODEL_DIR   ?= artifacts/model
-export TFDS_DATA_DIR MODEL_DIR
+export TFDS_DATA_DIR
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: run test install lint format embedding model bench clean
+.PHONY: run test install install-serve lint format embedding model bundle bench clean
 
-run: model  ## Start the bot (console mode when no Slack credentials are configured)
-	$(BIN)/python -m bot $(ARGS)
+run: $(SERVE_STAMP)  ## Start the bot (console mode when no Slack credentials are configured)
+	@$(BIN)/python -m bot $(ARGS)
 
-test: $(VENV)/.installed  ## Lint, then the whole test suite (offline)
+test: $(DEV_STAMP)  ## Lint, then the whole test suite (offline)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed
+install: $(DEV_STAMP)
+install-serve: $(SERVE_STAMP)
 
-$(VENV)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $@
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# A venv that already has the dev set (newer than pyproject.toml) serves as is.
+$(SERVE_STAMP): pyproject.toml | $(VENV)/bin/python
+	@if [ ! $(DEV_STAMP) -nt pyproject.toml ]; then \
+		echo "installing the serving dependencies into $(VENV) (no TensorFlow)..." >&2; \
+		$(PIP) install --quiet -e . >&2; \
+	fi
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@ $(SERVE_STAMP)
 
 embedding: $(EMBEDDING_DIR)/saved_model.pb
 
-$(EMBEDDING_DIR)/saved_model.pb: | $(VENV)/.installed
+$(EMBEDDING_DIR)/saved_model.pb: | $(DEV_STAMP)
 	$(BIN)/python -m model.embedding --out $(EMBEDDING_DIR)
 
-model: $(MODEL_DIR)/manifest.json
+model: $(MODEL_DIR)/manifest.json  ## Train the default model into artifacts/model (~3 min)
 
-$(MODEL_DIR)/manifest.json: | $(VENV)/.installed $(EMBEDDING_DIR)/saved_model.pb
+$(MODEL_DIR)/manifest.json: | $(DEV_STAMP) $(EMBEDDING_DIR)/saved_model.pb
 	$(BIN)/python -m model.train --out $(MODEL_DIR)
 
-lint: $(VENV)/.installed
+bundle: $(DEV_STAMP) $(EMBEDDING_DIR)/saved_model.pb  ## Regenerate the bundled default model
+	$(BIN)/python -m model.bundle --model $(MODEL_DIR)
+
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(VENV)/.installed
+format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: model  ## Print runtime and bot benchmarks
-	$(BIN)/python scripts/bench_runtimes.py --model $(MODEL_DIR)
-	$(BIN)/python scripts/bench_bot.py --model $(MODEL_DIR)
+bench: $(SERVE_STAMP)  ## Print runtime and bot benchmarks (the bundled model unless MODEL_DIR is set)
+	$(BIN)/python scripts/bench_runtimes.py
+	$(BIN)/python scripts/bench_bot.py
 
 clean:
 	rm -rf artifacts $(VENV) .pytest_cache .ruff_cache *.egg-info
