@@ -127,7 +127,7 @@ def is_human_message(message: Mapping[str, Any], bot_user_id: str | None = None)
 
 @dataclass(frozen=True)
 class ChannelMessage:
-    """A message to score: its timestamp (for the permalink) and its cleaned text."""
+    """A message to score: its timestamp (for the permalink; "" if unknown) and its text."""
 
     ts: str
     text: str
@@ -145,12 +145,12 @@ def human_texts(
     for message in messages:
         if len(found) >= limit:
             break
-        if not is_human_message(message, bot_user_id) or not message.get("ts"):
+        if not is_human_message(message, bot_user_id):
             continue
         text = clean_text(message.get("text") or "")
         if text:
-            found.append(ChannelMessage(ts=str(message["ts"]), text=text))
-    found.sort(key=lambda m: float(m.ts))
+            found.append(ChannelMessage(ts=str(message.get("ts") or ""), text=text))
+    found.reverse()  # history comes newest first; the trend reads oldest → newest
     return found
 
 

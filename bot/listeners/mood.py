@@ -223,7 +223,7 @@ def mood_reply(
         return {**apology(ref), "response_type": "ephemeral"}
     links = {}
     for scored in (summary.most_positive, summary.most_negative):
-        if scored is not None:
+        if scored is not None and scored.ts:
             links[scored.ts] = permalink(client, request.channel_id, scored.ts, deps.logger)
     message = mood_message(
         request.channel_id,

@@ -189,6 +189,16 @@ def test_only_people_with_text_count_oldest_first():
     assert [m.text for m in newest_two] == ["shared a file, awful", "newest great"]
 
 
+def test_messages_without_ts_still_count_but_get_no_link(context):
+    history = [{"type": "message", "user": "U1", "text": t} for t in ("great", "awful")]
+    client = FakeClient(history=[_page(history)])
+    mood_listener.answer_mood(command=_command(), client=client, context=context)
+    [(_, reply)] = context["deps"].send_response.sent
+    assert "50% positive, 50% negative" in reply["text"]
+    assert client.called("chat.getPermalink") == []
+    assert "link unavailable" in json.dumps(reply["blocks"])
+
+
 @pytest.mark.parametrize(
     ("counts", "total"),
     [
