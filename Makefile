@@ -34,7 +34,8 @@ install: $(DEV_STAMP)
 install-serve: $(SERVE_STAMP)
 
 $(VENV)/bin/python:
-	$(PYTHON) -m venv $(VENV)
+	@echo "creating $(VENV) with $(PYTHON)" >&2
+	@$(PYTHON) -m venv $(VENV)
 
 # A venv that already has the dev set (newer than pyproject.toml) serves as is.
 $(SERVE_STAMP): pyproject.toml | $(VENV)/bin/python
