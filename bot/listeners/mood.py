@@ -146,6 +146,11 @@ def read_history(
                             "read so far."
                         )
                         return history
+                    if wait > MAX_WAIT_SECONDS:
+                        raise HistoryError(
+                            "Slack is rate-limiting how often I can read channel history and "
+                            f"asks me to wait {wait:.0f} s. Please try again in a minute or two."
+                        ) from None
                     raise HistoryError(
                         explain_history_error("ratelimited", request.channel_id, attempts=attempt)
                     ) from None

@@ -349,6 +349,36 @@ def test_mood_rate_limit_that_persists_is_explained(context, no_sleep):
     assert last["response_type"] == "ephemeral"
 
 
+def test_mood_uses_what_it_read_when_a_later_page_stays_rate_limited(context):
+    first = _page([_msg(9, "great"), _msg(8, "awful")], "next1")
+    client = FakeClient(history=[first])
+    client.history_errors = []
+    limited = [api_error("h", "ratelimited", 429) for _ in range(3)]
+    original = client.conversations_history
+
+    def history(**kwargs: Any) -> dict:
+        if kwargs.get("cursor"):
+            client.calls.append(("conversations.history", kwargs))
+            raise limited.pop(0)
+        return original(**kwargs)
+
+    client.conversations_history = history
+    mood_listener.answer_mood(command=_command("mood 10"), client=client, context=context)
+    (_, waiting), (_, reply) = context["deps"].send_response.sent
+    assert "try again in 7 s" in waiting["text"]  # told once, not on every retry
+    assert "50% positive, 50% negative" in reply["text"]
+    assert "covers the messages read so far" in json.dumps(reply["blocks"])
+
+
+def test_mood_does_not_wait_longer_than_its_bound(context, no_sleep, monkeypatch):
+    monkeypatch.setattr(mood_listener, "MAX_WAIT_SECONDS", 5.0)  # Retry-After is 7 s
+    client = FakeClient(errors=[api_error("h", "ratelimited", 429)])
+    mood_listener.answer_mood(command=_command(), client=client, context=context)
+    assert no_sleep == [] and len(client.called("conversations.history")) == 1
+    [(_, reply)] = context["deps"].send_response.sent
+    assert "asks me to wait 7 s" in reply["text"] and "try again" in reply["text"]
+
+
 @pytest.mark.parametrize(
     ("error", "needle"),
     [
