@@ -352,7 +352,6 @@ def test_mood_rate_limit_that_persists_is_explained(context, no_sleep):
 def test_mood_uses_what_it_read_when_a_later_page_stays_rate_limited(context):
     first = _page([_msg(9, "great"), _msg(8, "awful")], "next1")
     client = FakeClient(history=[first])
-    client.history_errors = []
     limited = [api_error("h", "ratelimited", 429) for _ in range(3)]
     original = client.conversations_history
 
