@@ -2,7 +2,7 @@
 
 Message shortcut, App Home (+ try-it box), Workflow Builder step and ``/sentiment mood``, first
 in-process (waitress + the real app, keyword classifier: exact labels and shares), then against
-the real ``python -m bot`` subprocess with a trained model (the steering bars).
+the real ``python -m bot`` subprocess serving the bundled model (the steering bars).
 """
 
 from __future__ import annotations
@@ -340,7 +340,20 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> N
 
 
 @pytest.fixture
-def real_bot(model_dir: Path, tmp_path: Path) -> Iterator[tuple[str, SlackStandin, Path]]:
+def served_model_dir(request: pytest.FixtureRequest) -> Path:
+    """The model shipped in the package (no training needed), else a briefly trained one."""
+    try:
+        from model.serving.bundle import BUNDLED_MODEL_DIR
+    except ImportError:
+        BUNDLED_MODEL_DIR = None
+    if BUNDLED_MODEL_DIR is not None and (Path(BUNDLED_MODEL_DIR) / "manifest.json").is_file():
+        return Path(BUNDLED_MODEL_DIR)
+    return Path(request.getfixturevalue("model_dir"))
+
+
+@pytest.fixture
+def real_bot(served_model_dir: Path, tmp_path: Path) -> Iterator[tuple[str, SlackStandin, Path]]:
+    model_dir = served_model_dir
     with SlackStandin() as standin:
         port = _free_port()
         env = clean_env(
@@ -370,11 +383,11 @@ def real_bot(model_dir: Path, tmp_path: Path) -> Iterator[tuple[str, SlackStandi
                     process.kill()
 
 
-def test_real_bot_serves_every_new_surface(real_bot, model_dir):
+def test_real_bot_serves_every_new_surface(real_bot, served_model_dir):
     import model
 
     events_url, standin, log_path = real_bot
-    version = model.load(model_dir).info.version
+    version = model.load(served_model_dir).info.version
     labels = ("positive", "negative", "no clear sentiment")
 
     # message shortcut: one ephemeral answer naming the label
