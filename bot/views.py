@@ -88,7 +88,7 @@ def model_section(info: Any) -> list[dict[str, Any]]:
     elif not domains:
         facts.append("*Training data* IMDB movie reviews (English)")
     if test_accuracy is not None:
-        facts.append(f"*Test accuracy* {_fraction(test_accuracy)}")
+        facts.append(f"*Test accuracy* {_fraction(test_accuracy)} (on its held-out test set)")
     blocks = [_header("The model"), _mrkdwn("\n".join(facts))]
     lines = domain_lines(domains)
     if lines:
@@ -121,7 +121,7 @@ USAGE_LINES = (
     "• `/sentiment mood [#channel] [count]`: the mood of a channel's recent messages (default "
     "50, at most 200): shares, trend and links to the most positive and negative ones. I must be "
     "in the channel.",
-    "• @-mention me in a channel, or send me a direct message: I answer in the thread.",
+    "• @-mention me in a channel (I answer in the thread), or send me a direct message.",
     f"• Workflow Builder: add the *{WORKFLOW_STEP_NAME}* step to route form answers, tickets or "
     "survey replies by sentiment (outputs `label`, `confidence`, `p_positive`).",
 )
