@@ -1,4 +1,8 @@
-"""The IMDB reviews, loaded the tutorial's way (tfds splits 60/40 of train, and test)."""
+"""The IMDB reviews through tensorflow-datasets (the tutorial's splits: 60/40 of train, and test).
+
+The text corpora are read by ``model.training.corpora``; ``model.training.mixing`` puts both
+together per recipe.
+"""
 
 from __future__ import annotations
 
@@ -90,7 +94,12 @@ def _is_prepared(data_dir: str) -> bool:
 
 def load_splits(data_dir: str | None = None):
     """(train, validation, test) tf.data datasets of (text, label): 15,000 / 10,000 / 25,000."""
-    return _load(list(SPLITS), resolve_data_dir(data_dir), as_supervised=True)
+    return load_named_splits(list(SPLITS), data_dir)
+
+
+def load_named_splits(split_names: list[str], data_dir: str | None = None):
+    """tf.data datasets of (text, label) for tfds split strings such as ``train[:90%]``."""
+    return _load(list(split_names), resolve_data_dir(data_dir), as_supervised=True)
 
 
 def load_unsupervised_texts(data_dir: str | None = None, limit: int | None = None) -> list[str]:

@@ -1,7 +1,9 @@
 """Train, calibrate, evaluate and export the sentiment model: ``python -m model.train``.
 
-The recipe is the TensorFlow tutorial "Text classification with TensorFlow Hub"; the output is a
-self-contained model directory that ``model.load`` serves.
+Two recipes, one code path: ``chat`` (default; the model the bot serves: IMDB plus short-text
+corpora, with a neutral answer) and ``tutorial`` (the TensorFlow tutorial "Text classification
+with TensorFlow Hub" exactly). Add your own labelled messages with ``--data FILE``. The output is
+a self-contained model directory that ``model.load`` serves.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import os
 import time
 from pathlib import Path
 
-from model.embedding.handle import default_embedding_handle
+import numpy as np
+
 from model.serving.config import default_model_dir
 from model.serving.errors import exit_on_model_error
+from model.training import recipes
 from model.training.cli_logging import setup_logging
 
 log = logging.getLogger("model.train")
@@ -23,14 +27,34 @@ log = logging.getLogger("model.train")
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m model.train", description=__doc__)
+    parser.add_argument(
+        "--recipe",
+        choices=sorted(recipes.RECIPES),
+        default=recipes.DEFAULT_RECIPE,
+        help=f"what to train (default {recipes.DEFAULT_RECIPE}; tutorial = the TF tutorial)",
+    )
     parser.add_argument("--data-dir", help="tensorflow-datasets dir (default: env TFDS_DATA_DIR)")
     parser.add_argument(
-        "--embedding",
-        help="TF Hub URL, Kaggle handle or local SavedModel dir "
-        "(default: env EMBEDDING_HANDLE, else gnews-swivel-20dim on tfhub.dev)",
+        "--text-dir",
+        help="directory of the *.jsonl text corpora (default: env TEXT_DATA_DIR, else "
+        "../shared/data/text)",
     )
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=512)
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="your own labelled messages, added to the recipe's corpora (repeatable): JSON lines "
+        '{"text": ..., "label": ...} or CSV with a text,label header; labels '
+        "positive|negative|neutral or 1|0. A validation split is carved out of each file.",
+    )
+    parser.add_argument(
+        "--embedding",
+        help="TF Hub URL, Kaggle handle or local SavedModel dir (default: env EMBEDDING_HANDLE, "
+        "else the recipe's: gnews-swivel-20dim for tutorial, with the offline module as fallback)",
+    )
+    parser.add_argument("--epochs", type=int, help="default: the recipe's")
+    parser.add_argument("--batch-size", type=int, help="default: the recipe's")
     parser.add_argument("--seed", type=int, default=42, help="makes runs repeatable (default 42)")
     parser.add_argument(
         "--out",
@@ -41,6 +65,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-keep-best",
         dest="keep_best",
         action="store_false",
+        default=None,
         help="keep the last epoch's weights instead of the best validation epoch",
     )
     parser.add_argument("--train-limit", type=int, help=argparse.SUPPRESS)  # tests: slice data
@@ -48,72 +73,207 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _logits(keras_model, texts: list[str], batch: int = 2048):
-    import numpy as np
+def check_data_files(paths: list[str]) -> None:
+    """Read every --data file before anything slow starts: a bad row fails in a second."""
+    from model.training.corpora import read_labelled_file
+
+    for path in paths:
+        corpus = read_labelled_file(path)
+        counts = ", ".join(f"{n} {k}" for k, n in corpus.counts().items() if n)
+        print(f"--data {path}: {len(corpus.texts):,} rows ({counts})")
+
+
+def build_offline_embedding(recipe: recipes.Recipe, data_dir: str | None, text_dir: str | None):
+    """Build the recipe's offline hub module with ``python -m model.embedding``'s code."""
+    from model.embedding.build import build
+    from model.embedding.build import parse_args as embedding_args
+
+    argv = [*recipe.embedding.args, "--out", recipe.embedding.directory]
+    if data_dir:
+        argv += ["--data-dir", data_dir]
+    if text_dir:
+        argv += ["--text-dir", text_dir]
+    print(
+        f"building the {recipe.name!r} recipe's embedding module in {recipe.embedding.directory}"
+        f" (python -m model.embedding {' '.join(recipe.embedding.args)}); once only"
+    )
+    build(embedding_args(argv))
+
+
+def resolve_recipe_embedding(
+    recipe: recipes.Recipe, handle: str | None, data_dir: str | None, text_dir: str | None
+) -> tuple[str, Path]:
+    """(handle, module dir): --embedding / EMBEDDING_HANDLE, else the recipe's hub handle,
+    else (unreachable or none) the recipe's offline module, built on first use."""
+    from model.embedding.handle import resolve_embedding
+    from model.serving.errors import EmbeddingUnavailableError
+
+    explicit = handle or os.environ.get("EMBEDDING_HANDLE")
+    if explicit:
+        return resolve_embedding(explicit, explicit=True)
+    if recipe.hub_handle:
+        try:
+            return resolve_embedding(recipe.hub_handle, explicit=True)
+        except EmbeddingUnavailableError as error:
+            log.warning(
+                "could not fetch %s; using the offline embedding module %s instead (%s)",
+                recipe.hub_handle,
+                recipe.embedding.directory,
+                str(error).split(". ")[0],
+            )
+    offline = Path(recipe.embedding.directory)
+    if not (offline / "saved_model.pb").is_file():
+        build_offline_embedding(recipe, data_dir, text_dir)
+    return str(offline), offline
+
+
+_scorers: dict[int, object] = {}
+
+
+def score(keras_model, texts: list[str], batch: int = 2048) -> dict[str, np.ndarray]:
+    """Raw network outputs (pre-sigmoid ``logit`` and, if any, ``presence``), float64."""
     import tensorflow as tf
 
-    from model.training.export import keras_logits
+    from model.training.export import keras_outputs
 
-    fn = tf.function(lambda x: keras_logits(keras_model, x))
-    parts = [fn(tf.constant(texts[i : i + batch])).numpy() for i in range(0, len(texts), batch)]
-    return np.concatenate(parts).astype(np.float64)
+    if not texts:
+        return {"logit": np.zeros(0)}
+    fn = _scorers.get(id(keras_model))
+    if fn is None:  # one trace per model, whatever the batch size
+        spec = tf.TensorSpec([None], tf.string)
+        fn = tf.function(lambda x: keras_outputs(keras_model, x), input_signature=[spec])
+        _scorers[id(keras_model)] = fn
+    parts = [fn(tf.constant(texts[i : i + batch])) for i in range(0, len(texts), batch)]
+    return {
+        key: np.concatenate([part[key].numpy() for part in parts]).astype(np.float64)
+        for key in parts[0]
+    }
 
 
-def calibrate_and_measure(keras_model, val_texts, val_labels, test_texts, test_labels) -> tuple:
-    """Metrics on test before/after temperature scaling (fitted on validation when ECE > 0.03)."""
+def _polar(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from model.training.corpora import NEUTRAL, POSITIVE
+
+    mask = labels != NEUTRAL
+    return mask, (labels[mask] == POSITIVE).astype(int)
+
+
+def calibrate(val_logits: np.ndarray, val_labels: np.ndarray, threshold: float) -> dict:
+    """Temperature fitted on the polar validation rows when their ECE is above ``threshold``."""
+    from model.training import calibration as cal
+
+    mask, y = _polar(val_labels)
+    z = val_logits[mask]
+    ece_before = cal.expected_calibration_error(cal.sigmoid(z), y)
+    applied = ece_before > threshold
+    temperature = cal.fit_temperature(z, y) if applied else 1.0
+    scaled = cal.sigmoid(z / temperature)
+    return {
+        "temperature": temperature,
+        "applied": bool(applied),
+        "ece_threshold": threshold,
+        "bins": 10,
+        "fitted_on": "validation (polar rows)" if applied else None,
+        "measured_on": "validation (polar rows, all domains pooled)",
+        "validation_ece_before": ece_before,
+        "validation_ece_after": cal.expected_calibration_error(scaled, y),
+        "reliability_before": cal.reliability_bins(cal.sigmoid(z), y),
+        "reliability_after": cal.reliability_bins(scaled, y),
+    }
+
+
+def fit_neutral_rule(recipe: recipes.Recipe, data, outputs: dict, temperature: float):
+    """The neutral rule fitted on validation (None for recipes without a neutral answer)."""
+    from model.serving.postprocess import p_positive
+    from model.training.corpora import LABEL_NAMES
+    from model.training.neutral import fit_neutral_threshold
+
+    if recipe.neutral == recipes.NEUTRAL_NONE:
+        return None, None
+    objective = recipe.neutral_objective
+    names = objective.get("domains") or list(data.validation)
+    labels = np.concatenate([data.validation[n].labels for n in names])
+    logits = np.concatenate([outputs[n]["logit"] for n in names])
+    presence = (
+        np.concatenate([outputs[n]["presence"] for n in names])
+        if recipe.neutral == recipes.NEUTRAL_PRESENCE
+        else None
+    )
+    rule, figures = fit_neutral_threshold(
+        recipe.neutral,
+        [LABEL_NAMES[int(c)] for c in labels],
+        p_positive(logits, temperature),
+        presence,
+        max_polar_flagged=float(objective.get("max_polar_flagged", 0.10)),
+    )
+    figures["fitted_on"] = names
+    return rule, figures
+
+
+def measure_domains(data, outputs: dict, temperature: float, rule) -> dict[str, dict]:
+    """Per-domain figures: every validation split, then the test split(s)."""
+    from model.serving.postprocess import neutral_mask, p_positive
+    from model.training.domains import domain_metrics
+
+    report = {}
+    for name, rows in {**data.validation, **data.test}.items():
+        p = p_positive(outputs[name]["logit"], temperature)
+        flags = neutral_mask(p, rule, outputs[name].get("presence"))
+        report[name] = domain_metrics(p, rows.labels, flags)
+    return report
+
+
+def test_metrics(rows, logits: np.ndarray, temperature: float) -> dict:
+    """The IMDB test figures (all polar), ECE before and after the temperature."""
     from model.training import calibration as cal
     from model.training.metrics import classification_metrics
 
-    val_z, test_z = _logits(keras_model, val_texts), _logits(keras_model, test_texts)
-    raw = cal.sigmoid(test_z)
-    ece_before = cal.expected_calibration_error(raw, test_labels)
-    applied = ece_before > cal.ECE_THRESHOLD
-    temperature = cal.fit_temperature(val_z, val_labels) if applied else 1.0
-    scaled = cal.sigmoid(test_z / temperature)
-    ece_after = cal.expected_calibration_error(scaled, test_labels)
-    test = classification_metrics(scaled, test_labels)
-    test.update(ece_before_calibration=ece_before, ece_after_calibration=ece_after)
-    validation = classification_metrics(cal.sigmoid(val_z / temperature), val_labels)
-    calibration = {
-        "temperature": temperature,
-        "applied": applied,
-        "ece_threshold": cal.ECE_THRESHOLD,
-        "bins": 10,
-        "fitted_on": "validation" if applied else None,
-        "reliability_before": cal.reliability_bins(raw, test_labels),
-        "reliability_after": cal.reliability_bins(scaled, test_labels),
-    }
-    return test, validation, calibration
+    _, y = _polar(rows.labels)
+    raw, scaled = cal.sigmoid(logits), cal.sigmoid(logits / temperature)
+    figures = classification_metrics(scaled, y)
+    figures.update(
+        ece_before_calibration=cal.expected_calibration_error(raw, y),
+        ece_after_calibration=cal.expected_calibration_error(scaled, y),
+        reliability_before=cal.reliability_bins(raw, y),
+        reliability_after=cal.reliability_bins(scaled, y),
+    )
+    return figures
 
 
 def print_summary(
-    history: dict,
-    kept_epoch: int | None,
-    seconds: float,
-    test: dict,
-    calibration: dict,
-    certificate: dict,
-    out: Path,
+    recipe: str, history: dict, kept: int | None, seconds: float, metrics: dict, manifest: dict
 ) -> None:
+    from model.training.domains import text_table
+
+    test, cal = metrics.get("test"), metrics["calibration"]
+    certificate = manifest["portable"]
     rows = [
+        ("recipe", recipe),
         ("epochs run", f"{len(history['loss'])}"),
-        ("weights kept from", f"epoch {kept_epoch}" if kept_epoch else "last epoch"),
+        ("weights kept from", f"epoch {kept}" if kept else "last epoch"),
         ("training time", f"{seconds:.0f} s"),
-        ("test accuracy", f"{test['accuracy']:.4f}"),
-        ("test loss", f"{test['loss']:.4f}"),
+    ]
+    if test:
+        rows += [
+            ("IMDB test accuracy", f"{test['accuracy']:.4f} ({test['examples']:,} reviews)"),
+            ("IMDB test F1 / ROC-AUC", f"{test['f1']:.4f} / {test['roc_auc']:.4f}"),
+            ("IMDB test ECE", f"{test['ece_after_calibration']:.4f}"),
+        ]
+    rows += [
         (
-            "precision / recall / F1",
-            f"{test['precision']:.4f} / {test['recall']:.4f} / {test['f1']:.4f}",
-        ),
-        ("ROC-AUC", f"{test['roc_auc']:.4f}"),
-        (
-            "ECE before -> after",
-            f"{test['ece_before_calibration']:.4f} -> {test['ece_after_calibration']:.4f}",
+            "validation ECE before -> after",
+            f"{cal['validation_ece_before']:.4f} -> {cal['validation_ece_after']:.4f}",
         ),
         (
             "temperature",
-            f"{calibration['temperature']:.3f}"
-            + ("" if calibration["applied"] else " (not needed)"),
+            f"{cal['temperature']:.3f}" + ("" if cal["applied"] else " (not needed)"),
+        ),
+        (
+            "neutral rule",
+            (
+                f"{manifest['neutral']['method']} < {manifest['neutral']['threshold']:.4f}"
+                if manifest.get("neutral")
+                else "none (never answers neutral)"
+            ),
         ),
         (
             "portable runtime",
@@ -121,79 +281,107 @@ def print_summary(
             if certificate.get("certified")
             else "not certified",
         ),
-        ("model directory", str(out)),
     ]
     width = max(len(k) for k, _ in rows)
-    print("\n" + "-" * (width + 40))
+    print("\n" + "-" * (width + 44))
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
-    print("-" * (width + 40))
+    print("-" * (width + 44))
+    print(text_table(metrics["domains"]))
 
 
 def run(args: argparse.Namespace) -> Path:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    recipe = recipes.get(args.recipe)
+    check_data_files(args.data)
+
     import tensorflow as tf
     import tf_keras
 
-    from model.embedding.handle import resolve_embedding
     from model.serving import artifact
-    from model.training import export, plots, report
-    from model.training.data import as_arrays, load_splits
+    from model.serving.postprocess import p_positive
+    from model.training import export, mixing, plots, report, targets
+    from model.training.corpora import resolve_text_dir
+    from model.training.data import resolve_data_dir
+    from model.training.fit import fit
+    from model.training.metrics import classification_metrics
     from model.training.network import build_model
 
+    epochs = args.epochs or recipe.epochs
+    batch_size = args.batch_size or recipe.batch_size
+    keep_best = recipe.keep_best if args.keep_best is None else args.keep_best
     out = args.out or default_model_dir()
-    handle, module_dir = resolve_embedding(
-        args.embedding or default_embedding_handle(),
-        explicit=bool(args.embedding or os.environ.get("EMBEDDING_HANDLE")),
-    )
-    log.info("data: tensorflow-datasets imdb_reviews; embedding: %s", handle)
-    train, validation, test = load_splits(args.data_dir)
-    if args.train_limit:
-        train, validation = train.take(args.train_limit), validation.take(args.train_limit)
-    if args.test_limit:
-        test = test.take(args.test_limit)
+    data_dir = resolve_data_dir(args.data_dir)
+    text_dir = str(resolve_text_dir(args.text_dir)) if recipe.corpora or args.text_dir else None
+    print(f"recipe {recipe.name!r}: {recipe.description}")
+    handle, module_dir = resolve_recipe_embedding(recipe, args.embedding, data_dir, text_dir)
+    log.info("embedding: %s", handle)
+
+    sources = mixing.Sources(data_dir=data_dir, text_dir=text_dir, data_files=tuple(args.data))
+    data = mixing.prepare(recipe, sources, args.seed, args.train_limit, args.test_limit)
 
     tf_keras.utils.set_random_seed(args.seed)
     tf.config.experimental.enable_op_determinism()
-    model = build_model(handle)
-    if args.keep_best:
-        print(
-            "Keeping the weights of the epoch with the lowest validation loss "
-            "(the tutorial's model overfits after ~10 epochs; --no-keep-best keeps the last)."
-        )
-    history, kept_epoch, seconds = fit_model(model, train, validation, args)
+    presence = recipe.neutral == recipes.NEUTRAL_PRESENCE
+    model = build_model(handle, presence=presence, hidden_units=recipe.hidden_units)
+    pooled = data.pooled_validation()
+    train_ds = targets.dataset(data.train.texts, data.train.labels, data.weights, recipe)
+    val_ds = targets.dataset(pooled.texts, pooled.labels, None, recipe)
+    buffer = recipe.shuffle_buffer or max(len(data.train), 1)
+    print(
+        f"Training for {epochs} epochs on {len(data.train):,} rows "
+        f"(batch {batch_size}, seed {args.seed})"
+        + ("; keeping the epoch with the lowest validation loss" if keep_best else "")
+    )
+    history, kept_epoch, seconds = fit(
+        model, train_ds, val_ds, epochs, batch_size, args.seed, keep_best, buffer
+    )
 
-    val_texts, val_labels = as_arrays(validation)
-    test_texts, test_labels = as_arrays(test)
-    log.info("evaluating on %d test reviews", len(test_texts))
-    test_metrics, val_metrics, calibration = calibrate_and_measure(
-        model, val_texts, val_labels, test_texts, test_labels
+    print("scoring the validation and test splits")
+    outputs = {name: score(model, rows.texts) for name, rows in data.validation.items()}
+    outputs.update({name: score(model, rows.texts) for name, rows in data.test.items()})
+    pooled_logits = np.concatenate([outputs[n]["logit"] for n in data.validation])
+    calibration = calibrate(pooled_logits, pooled.labels, recipe.ece_threshold)
+    temperature = calibration["temperature"]
+    rule, neutral_figures = fit_neutral_rule(recipe, data, outputs, temperature)
+    domains = measure_domains(data, outputs, temperature, rule)
+    test = (
+        test_metrics(data.test[mixing.IMDB_TEST], outputs[mixing.IMDB_TEST]["logit"], temperature)
+        if mixing.IMDB_TEST in data.test
+        else None
     )
 
     out.mkdir(parents=True, exist_ok=True)
     log.info("exporting SavedModel to %s", out / artifact.SAVED_MODEL)
-    export.save_serving_model(model, calibration["temperature"], out)
+    export.save_serving_model(model, temperature, out)
     log.info("certifying the portable NumPy runtime against TensorFlow")
     certificate = export.export_portable(
-        model, module_dir, calibration["temperature"], out, parity_texts=val_texts
+        model, module_dir, temperature, out, parity_texts=pooled.texts, rule=rule
     )
 
     config = {
+        "recipe": recipe.name,
+        "recipe_definition": recipe.describe(),
         "embedding": handle,
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
+        "epochs": epochs,
+        "batch_size": batch_size,
         "seed": args.seed,
-        "keep_best": args.keep_best,
+        "keep_best": keep_best,
         "kept_epoch": kept_epoch,
         "optimizer": "adam",
         "loss": "binary_crossentropy",
-        "shuffle_buffer": 10_000,
+        "shuffle_buffer": buffer,
+        "neutral_design": recipe.neutral,
         "data": {
-            "dataset": "imdb_reviews",
-            "splits": ["train[:60%]", "train[60%:]", "test"],
-            "train_examples": _count(train),
-            "validation_examples": len(val_texts),
-            "test_examples": len(test_texts),
+            "tfds_data_dir": data_dir,
+            "text_dir": text_dir,
+            "user_files": list(args.data),
+            "train_limit": args.train_limit,
+            "test_limit": args.test_limit,
+            "train_examples": len(data.train),
+            "validation_examples": len(pooled),
+            "test_examples": sum(map(len, data.test.values())),
+            "corpora": data.sizes,
         },
     }
     manifest = report.manifest(
@@ -201,11 +389,19 @@ def run(args: argparse.Namespace) -> Path:
         {k: calibration[k] for k in ("temperature", "applied", "ece_threshold", "fitted_on")},
         certificate,
         dt.datetime.now(dt.timezone.utc),
+        neutral=rule.to_json() if rule else None,
+        presence_output=presence,
     )
+    polar_mask, polar_y = _polar(pooled.labels)
     metrics = {
         "model_version": manifest["version"],
-        "test": test_metrics,
-        "validation": val_metrics,
+        "recipe": recipe.name,
+        "test": test,
+        "validation": classification_metrics(
+            p_positive(pooled_logits[polar_mask], temperature), polar_y
+        ),
+        "domains": domains,
+        "neutral": neutral_figures,
         "calibration": calibration,
         "training": {
             "seconds": seconds,
@@ -222,26 +418,14 @@ def run(args: argparse.Namespace) -> Path:
     plots.reliability_diagram(
         calibration["reliability_before"],
         calibration["reliability_after"] if applied else None,
-        test_metrics["ece_before_calibration"],
-        test_metrics["ece_after_calibration"] if applied else None,
+        calibration["validation_ece_before"],
+        calibration["validation_ece_after"] if applied else None,
         out / artifact.PLOTS / "reliability.png",
     )
+    plots.per_domain(domains, out / artifact.PLOTS / "per_domain.png")
     artifact.write_json(out / artifact.MANIFEST, manifest)  # last: marks the directory complete
-    print_summary(history, kept_epoch, seconds, test_metrics, calibration, certificate, out)
+    print_summary(recipe.name, history, kept_epoch, seconds, metrics, manifest)
     return out
-
-
-def _count(dataset) -> int:
-    """Examples in a tf.data dataset: its known cardinality, else one pass over it."""
-    known = int(dataset.cardinality())
-    return known if known >= 0 else sum(1 for _ in dataset)
-
-
-def fit_model(model, train, validation, args):
-    from model.training.fit import fit
-
-    print(f"Training for {args.epochs} epochs (batch {args.batch_size}, seed {args.seed})")
-    return fit(model, train, validation, args.epochs, args.batch_size, args.seed, args.keep_best)
 
 
 @exit_on_model_error
