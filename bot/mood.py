@@ -438,12 +438,3 @@ def explain_history_error(
     return template.format(
         channel=channel, needed=needed or "channels:history or groups:history", attempts=attempts
     )
-
-
-def mood_usage(command: str = "/sentiment") -> str:
-    """How to ask for a channel's mood."""
-    return (
-        f"`{command} mood [#channel] [count]`: the mood of the last messages in a channel "
-        f"(default {DEFAULT_COUNT}, at most {MAX_COUNT}), e.g. `{command} mood #support 100`. "
-        "Only you see the answer; I need to be a member of the channel."
-    )
