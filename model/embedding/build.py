@@ -3,9 +3,11 @@
 Google's gnews-swivel-20dim cannot be fetched in air-gapped workspaces, so this builds a module
 with the same contract from unlabelled text (PPMI + SVD) or from a GloVe / word2vec text file
 (``--vectors``). By default it learns 20,000 words from the IMDB ``unsupervised`` split, as the
-tutorial recipe expects. For chat, ``--corpora imdb,text --ngrams 2 --emoji`` adds the team's
-short-text corpora, adjacent-word bigrams ("not bad") and the emoji / shortcode table. Train with
-it via ``--embedding artifacts/embedding``.
+tutorial recipe expects. For chat, e.g. ``--corpora imdb,text --tokenizer chat --ngrams 2 --emoji
+--init random --vocab-size 100000 --dim 16 --oov-buckets 5000`` adds the team's short-text
+corpora, adjacent-word bigrams ("not bad"), the emoji / shortcode table and a vocabulary of the
+words and bigrams found in the most texts, learned from scratch during training. Train with it
+via ``--embedding DIR``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from model.embedding.corpora import CORPORA
 from model.embedding.handle import DEFAULT_EMBEDDING_DIR
 from model.serving.errors import ModelError, exit_on_model_error
-from model.serving.tokenizer import PythonTokenizer, TokenizerSpec, default_spec
+from model.serving.tokenizer import PythonTokenizer, TokenizerSpec, chat_spec, default_spec
 from model.training.cli_logging import setup_logging
 
 log = logging.getLogger("model.embedding")
@@ -55,8 +57,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="FILE",
         help="GloVe / word2vec text file to take word vectors from instead of PPMI-SVD",
     )
+    parser.add_argument(
+        "--tokenizer",
+        choices=["default", "chat"],
+        default="default",
+        help="normalisation rules; chat also turns links into 'url' and drops @mentions",
+    )
+    parser.add_argument(
+        "--init",
+        choices=["ppmi", "random"],
+        default="ppmi",
+        help="ppmi: word vectors from PPMI-SVD (default); random: N(0, --init-scale) rows for "
+        "the --vocab-size words and n-grams found in the most texts (needs training to learn)",
+    )
+    parser.add_argument("--init-scale", type=float, default=0.1, help="for --init random")
+    parser.add_argument(
+        "--min-df", type=int, default=3, help="for --init random: texts a token must occur in"
+    )
     parser.add_argument("--dim", type=int, default=20, help="vector size (default 20)")
-    parser.add_argument("--vocab-size", type=int, default=20_000, help="words (default 20000)")
+    parser.add_argument(
+        "--vocab-size",
+        type=int,
+        default=20_000,
+        help="words (ppmi) or words and n-grams together (random) (default 20000)",
+    )
     parser.add_argument(
         "--ngrams",
         type=int,
@@ -68,7 +92,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--ngram-vocab-size",
         type=int,
         default=20_000,
-        help="most frequent n-grams kept when --ngrams > 1 (default 20000)",
+        help="with --init ppmi: most frequent n-grams added when --ngrams > 1 (default 20000)",
     )
     parser.add_argument("--ngram-min-count", type=int, default=3, help="default 3")
     parser.add_argument(
@@ -102,7 +126,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def make_spec(args: argparse.Namespace) -> TokenizerSpec:
     """The tokenizer the module records: the project's default plus the requested options."""
-    spec = default_spec(num_oov_buckets=args.oov_buckets)
+    make = chat_spec if args.tokenizer == "chat" else default_spec
+    spec = make(num_oov_buckets=args.oov_buckets)
     substitutions = None
     if args.emoji:
         from model.embedding.normalisation import EMOJI_TABLE
@@ -123,6 +148,22 @@ def build(args: argparse.Namespace) -> Path:
     started = time.perf_counter()
     texts: list[str] = []
     source: dict = {}
+    if args.init == "random" and not args.vectors:
+        texts, counts = load_texts(args.corpora, args.data_dir, args.text_dir, args.limit)
+        log.info("ranking words and n-grams of %d texts by document frequency", len(texts))
+        token_lists = (tokenizer.tokenize(t) for t in texts)
+        vocabulary = vec.document_frequency_vocabulary(token_lists, args.vocab_size, args.min_df)
+        rows = len(vocabulary) + args.oov_buckets
+        matrix = vec.random_vectors(rows, args.dim, args.init_scale, args.seed)
+        spec.notes.update(
+            unlabeled_texts=len(texts),
+            corpora=counts,
+            method=f"random N(0, {args.init_scale}) init, learned in training",
+            vocabulary=f"{len(vocabulary)} tokens by document frequency (min {args.min_df})",
+            ngrams_in_vocabulary=sum(spec.ngram_separator in t for t in vocabulary),
+        )
+        split = len(vocabulary)
+        return _save(args, spec, vocabulary, matrix[:split], matrix[split:], started)
     if args.vectors:
         if not args.vectors.is_file():
             raise ModelError(f"--vectors {args.vectors}: no such file")
@@ -164,9 +205,13 @@ def build(args: argparse.Namespace) -> Path:
     spec.notes.update(source)
     rng = np.random.RandomState(args.seed)
     oov = rng.normal(0, 0.01, size=(args.oov_buckets, vectors.shape[1])).astype(np.float32)
+    return _save(args, spec, vocabulary, vectors, oov, started)
 
+
+def _save(args, spec, vocabulary, vectors, oov, started: float | None = None) -> Path:
     from model.embedding.hub_module import save_module
 
+    started = time.perf_counter() if started is None else started
     save_module(args.out, vocabulary, vectors, spec, oov_vectors=oov)
     log.info(
         "saved %d tokens x %d dims (+%d OOV buckets) to %s in %.0f s",

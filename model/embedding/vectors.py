@@ -29,6 +29,26 @@ def build_vocabulary(token_lists: Iterable[list[str]], size: int, min_count: int
     return ranked[:size]
 
 
+def document_frequency_vocabulary(
+    token_lists: Iterable[list[str]], size: int, min_df: int = 3
+) -> list[str]:
+    """The ``size`` tokens (words and n-grams alike) found in the most texts, at least ``min_df``.
+
+    Document frequency rather than raw counts, so one review repeating a phrase 30 times does
+    not buy it a row; ties alphabetical, so builds are repeatable.
+    """
+    counts: Counter[str] = Counter()
+    for tokens in token_lists:
+        counts.update(set(tokens))
+    ranked = sorted((t for t, c in counts.items() if c >= min_df), key=lambda t: (-counts[t], t))
+    return ranked[:size]
+
+
+def random_vectors(rows: int, dim: int, scale: float, seed: int) -> np.ndarray:
+    """N(0, scale) rows: what an embedding learned from scratch during training starts from."""
+    return np.random.RandomState(seed).normal(0, scale, size=(rows, dim)).astype(np.float32)
+
+
 def cooccurrence_matrix(token_lists: list[list[str]], vocabulary: list[str], window: int):
     """Symmetric co-occurrence counts within ``window`` tokens, weighted 1/distance (sparse)."""
     from scipy import sparse

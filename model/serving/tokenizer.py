@@ -106,6 +106,27 @@ def default_spec(num_oov_buckets: int = 1000) -> TokenizerSpec:
     )
 
 
+def chat_spec(num_oov_buckets: int = 5000) -> TokenizerSpec:
+    """For chat: the default rules plus links -> "url", @mentions dropped, "&amp;" -> "and".
+
+    Links and @handles carry topic, not sentiment (airline tweets' handles would teach the model
+    which airline people complain about); Slack-escaped ampersands should read as the word.
+    """
+    return TokenizerSpec(
+        lowercase=True,
+        replacements=(
+            ("<br */?>", " "),
+            ("https?://[^ ]+|www[.][^ ]+", " url "),
+            ("@[a-z0-9_]+", " "),
+            ("&amp;", " and "),
+            ("'", ""),
+            ("[^a-z0-9]+", " "),
+        ),
+        split="whitespace",
+        num_oov_buckets=num_oov_buckets,
+    )
+
+
 def gnews_swivel_spec(num_oov_buckets: int = 1) -> TokenizerSpec:
     """Documented behaviour of Google's gnews-swivel modules, which record no spec themselves."""
     return TokenizerSpec(

@@ -83,6 +83,23 @@ def test_fitted_threshold_respects_the_cap_and_is_the_largest_that_does(method):
     assert (scores <= next_up).mean() > 0.1
 
 
+def test_a_per_domain_cap_holds_in_every_domain():
+    rng = np.random.RandomState(1)
+    # Domain "tweets" has polar texts close to 0.5; "movies" far from it.
+    p = np.concatenate(
+        [rng.uniform(0.3, 0.7, 200), rng.uniform(0.0, 0.2, 200), rng.uniform(0.45, 0.55, 100)]
+    )
+    labels = ["positive"] * 400 + ["neutral"] * 100
+    groups = ["tweets"] * 200 + ["movies"] * 200 + ["tweets"] * 100
+    pooled, _ = fit_neutral_threshold("band", labels, p, max_polar_flagged=0.1)
+    rule, figures = fit_neutral_threshold("band", labels, p, max_polar_flagged=0.1, groups=groups)
+    assert figures["domains"]["tweets"]["polar_flagged_rate"] <= 0.1
+    assert figures["domains"]["movies"]["polar_flagged_rate"] <= 0.1
+    assert rule.threshold < pooled.threshold  # pooled, the movies let tweets exceed the cap
+    tweets_polar = np.abs(p[:200] - 0.5)
+    assert (tweets_polar < pooled.threshold).mean() > 0.1
+
+
 def test_fitting_needs_both_kinds_of_text():
     with pytest.raises(ValueError, match="both"):
         fit_neutral_threshold("band", ["positive", "negative"], np.array([0.9, 0.1]))

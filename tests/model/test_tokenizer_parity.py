@@ -9,6 +9,7 @@ from model.embedding.normalisation import EMOJI_TABLE
 from model.serving.tokenizer import (
     PythonTokenizer,
     TokenizerSpec,
+    chat_spec,
     default_spec,
     gnews_swivel_spec,
     sanitize,
@@ -33,6 +34,7 @@ SPECS = {
     "bigrams": default_spec().with_options(ngrams=(1, 2)),
     "trigrams-only": default_spec().with_options(ngrams=(3,)),
     "chat": CHAT_SPEC,
+    "chat-rules": chat_spec().with_options(ngrams=(1, 2), substitutions=EMOJI_TABLE),
     "tricky-table": default_spec().with_options(ngrams=(1, 2, 3), substitutions=TRICKY_TABLE),
     "gnews-bigrams": gnews_swivel_spec().with_options(ngrams=(1, 2)),
 }
@@ -44,6 +46,8 @@ CHAT_TEXTS = [
     "meeting at 3pm :calendar:",
     "a.b (x) [y] $^|*?{2} \\d aaaa",
     ":pray::pray: thanks",
+    "@united thanks!! https://t.co/xyz?a=1&amp;b=2 www.example.com/é :)",
+    "see http://x.y/日本\nnext line @user_1 &amp; more",
 ]
 
 
@@ -144,3 +148,8 @@ def test_lite_lookup_matches_static_vocabulary_table(tiny_module_dir):
     tokens = vocabulary + ["unknown", "words", "zzz", "qqq", "überlong", "x1", "y2", "z3"]
     assert [lite.token_id(t) for t in tokens] == table.lookup(tf.constant(tokens)).numpy().tolist()
     assert any(lite.token_id(t) >= len(vocabulary) for t in tokens)
+
+
+def test_chat_rules_turn_links_into_url_and_drop_mentions():
+    words = PythonTokenizer(chat_spec()).words("@united THANKS https://t.co/x &amp; www.a.com")
+    assert words == ["thanks", "url", "and", "url"]
