@@ -40,6 +40,14 @@ def answer_line(analyzer: Analyzer, line: str) -> str | None:
     return plain_answer(analyzer.analyse(text))
 
 
+def model_line(analyzer: Analyzer) -> str:
+    """Which model answers: its version, runtime and directory (the bundled one by default)."""
+    info = getattr(analyzer.classifier, "info", None)
+    version = getattr(info, "version", None) or "unknown"
+    runtime = getattr(info, "runtime", None) or "unknown"
+    return f"Model {version} ({runtime} runtime) from {getattr(info, 'path', '?')}"
+
+
 def run(
     analyzer: Analyzer,
     stdin: TextIO,
@@ -52,6 +60,7 @@ def run(
     """Answer stdin line by line until end of input; return the exit status (0)."""
     if intro:
         print(INTRO, file=stderr)
+        print(model_line(analyzer), file=stderr)
         if interactive:
             print(console_usage(), file=stderr)
     while True:

@@ -96,6 +96,27 @@ def test_bundle_loads_with_the_lite_runtime_and_no_tensorflow(tmp_path):
     assert served["labels"] == ["positive", "negative"]
 
 
+def test_console_bot_names_the_bundled_model_it_serves(tmp_path, manifest):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SLACK_") and k not in ("MODEL_DIR", "MODEL_RUNTIME")
+    }
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input="what a wonderful day\n",
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert manifest["version"] in result.stderr and "lite" in result.stderr
+    assert result.stdout.startswith("positive")
+
+
 def test_reference_sample_reproduces_the_recorded_probabilities(sample, manifest):
     assert sample["model_version"] == manifest["version"]
     assert len(sample["texts"]) == len(sample["p_positive"]) >= 50

@@ -77,6 +77,8 @@ def test_console_bot_serves_the_bundled_model(serving_venv, tmp_path):
     result = run_in(serving_venv, "-m", "bot", stdin="what a wonderful day\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "positive" in result.stdout.lower() and "%" in result.stdout
+    bundled = json.loads((ROOT / "model/serving/bundled_model/manifest.json").read_text())
+    assert bundled["version"] in result.stderr, "the banner names the model it serves"
 
 
 def test_predict_without_tensorflow(serving_venv, trained_model_dir, tmp_path):
