@@ -54,7 +54,7 @@ WHERE = {
     "SLACK_CLIENT_SECRET": f"{_APP_PAGE} → Basic Information → App Credentials → Client Secret",
     "SLACK_SCOPES": (
         "the bot scopes of manifest.yml, comma-separated "
-        "(e.g. commands,app_mentions:read,chat:write,im:history)"
+        "(e.g. commands,app_mentions:read,chat:write,im:history,channels:history,groups:history)"
     ),
     "SLACK_REDIRECT_URI": (
         "https://<your app>/slack/oauth_redirect, also listed under OAuth & Permissions → "

@@ -748,3 +748,15 @@ def test_every_scope_is_needed_and_justified_in_the_readme():
     for scope in scopes:
         assert re.search(rf"^\| `{re.escape(scope)}` \| \S", privacy, re.M), scope
     assert "Slack surfaces" in readme and "/sentiment mood" in readme
+
+
+def test_oauth_scope_examples_match_the_manifest():
+    """OAuth installs request SLACK_SCOPES: the documented value must be the manifest's scopes."""
+    from bot_helpers import REPO
+
+    scopes = manifest_bot_scopes(_manifest())
+    example = re.search(r"^SLACK_SCOPES=(.*)$", (REPO / ".env.example").read_text(), re.M)
+    assert example and set(example.group(1).split(",")) == scopes
+    app_json = json.loads((REPO / "app.json").read_text())
+    described = re.search(r"\(([a-z_:.,]+)\)", app_json["env"]["SLACK_SCOPES"]["description"])
+    assert described and set(described.group(1).split(",")) == scopes
