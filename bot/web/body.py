@@ -122,9 +122,49 @@ def _check_types(data: dict[str, Any], expected: dict[str, tuple[type, ...]], wh
             raise MalformedBody(f"{where}{key} has an unexpected type")
 
 
+#: Fields Bolt reads as ``body.get(name, {}).get(...)`` or ``body[name]``: null is malformed.
+NEVER_NULL = ("event", "view", "workflow_step", "container", "message", "actions")
+#: Payload types and the fields Bolt indexes without checking, with their required types.
+REQUIRED_BY_TYPE: dict[str, dict[str, tuple[type, ...]]] = {
+    "event_callback": {"event": (dict,)},
+    "block_actions": {"actions": (list,)},
+    "block_suggestion": {"action_id": _STR},
+    "view_submission": {"view": (dict,)},
+    "view_closed": {"view": (dict,)},
+    "shortcut": {"callback_id": _STR},
+    "message_action": {"callback_id": _STR},
+    "interactive_message": {"callback_id": _STR, "actions": (list,)},
+    "dialog_submission": {"callback_id": _STR},
+    "workflow_step_edit": {"callback_id": _STR},
+}
+
+
 def check_shape(body: dict[str, Any]) -> None:
     """Raise MalformedBody when a field Bolt or the listeners read has the wrong type."""
+    try:
+        _check_shape(body)
+    except (TypeError, AttributeError, KeyError, IndexError):
+        raise MalformedBody("unexpected structure") from None
+
+
+def _check_shape(body: dict[str, Any]) -> None:
     _check_types(body, TOP_LEVEL_TYPES, "")
+    for name in NEVER_NULL:
+        if name in body and body[name] is None:
+            raise MalformedBody(f"{name} is null")
+    required = (
+        REQUIRED_BY_TYPE.get(body.get("type"), {}) if isinstance(body.get("type"), str) else {}
+    )
+    for name, types in required.items():
+        if not isinstance(body.get(name), types):
+            raise MalformedBody(f"{body['type']} without a usable {name}")
+    for action in body.get("actions") or []:
+        if not isinstance(action, dict):
+            raise MalformedBody("actions holds a non-object")
+        if body.get("type") == "block_actions" and not isinstance(action.get("action_id"), str):
+            raise MalformedBody("an action without an action_id")
+    if body.get("type") in ("block_actions", "interactive_message") and not body.get("actions"):
+        raise MalformedBody("no actions")
     for authorization in body.get("authorizations") or []:
         if not isinstance(authorization, dict):
             raise MalformedBody("authorizations holds a non-object")
@@ -132,6 +172,13 @@ def check_shape(body: dict[str, Any]) -> None:
     event = body.get("event")
     if isinstance(event, dict):
         _check_types(event, EVENT_TYPES, "event.")
+        if body.get("type") == "event_callback" and not isinstance(event.get("type"), str):
+            raise MalformedBody("event without a type")
+    view = body.get("view")
+    if isinstance(view, dict):
+        _check_types(view, {"callback_id": _STR, "id": _STR, "team_id": _STR}, "view.")
+        if str(body.get("type")).startswith("view_") and not isinstance(view.get("type"), str):
+            raise MalformedBody("a view without a type")
     for name in ("team", "enterprise", "user", "channel"):
         nested = body.get(name)
         if isinstance(nested, dict) and not isinstance(nested.get("id", ""), str):

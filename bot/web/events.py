@@ -167,6 +167,9 @@ class SlackEventsHandler:
             return self.reject(start_response, 400, str(error), len(raw))
 
         surface = surface_of(body)
+        if surface == "other" and "ssl_check" not in body:
+            # Signed, parsed, but no command, event or interactive payload: nothing Slack sends.
+            return self.reject(start_response, 400, "not a Slack payload", len(raw))
         rid = request_id_of(body)
         context = {"request_id": rid, "received_at": started, "surface": surface}
         try:

@@ -151,10 +151,39 @@ def _lingering_channel_class() -> type:
     return LingeringChannel
 
 
+#: glibc's M_ARENA_MAX option number (malloc.h).
+_M_ARENA_MAX = -8
+MALLOC_ARENAS = 2
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's per-thread malloc arenas (like ``MALLOC_ARENA_MAX=2``, which Heroku advises).
+
+    The server runs dozens of threads (waitress, Bolt's listeners, the outbox); glibc gives
+    threads their own arenas and keeps what a burst freed in them, so after 2,000 fuzzed
+    requests RSS stayed at 128 MB instead of returning under 100 MB. Call before the threads
+    start; an explicit ``MALLOC_ARENA_MAX`` in the environment wins. No-op off glibc.
+    """
+    import ctypes
+    import ctypes.util
+    import os
+
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False
+
+
 def create_server(app: Any, **options: Any) -> Any:
-    """``waitress.create_server`` whose connections drain a refused body (see above)."""
+    """``waitress.create_server`` whose connections drain a refused body (see above), in a
+    process whose malloc arenas are capped (:func:`limit_malloc_arenas`)."""
     from waitress import create_server as waitress_create_server
     from waitress.server import BaseWSGIServer
+
+    limit_malloc_arenas()
 
     server = waitress_create_server(app, **options)
     channel_class = _lingering_channel_class()

@@ -386,3 +386,8 @@ def test_waitress_options_cap_body_and_use_poll():
 def test_parse_body_raises_malformed_for_scalars():
     with pytest.raises(MalformedBody):
         parse_body("5", "application/json")
+
+
+def test_signed_form_that_is_no_slack_payload_is_400_but_ssl_check_passes(wsgi):
+    for body, status in ((b"abc=1", 400), (b"", 400), (b"ssl_check=1&token=x", 200)):
+        assert wsgi.call(body, signed(body))[0] == status, body
