@@ -3,17 +3,30 @@ in-process with the keyword classifier, against the Web API stand-in."""
 
 from __future__ import annotations
 
+import copy
+import io
 import json
 import logging
+import random
 import socket
 import time
 import urllib.parse
 import urllib.request
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from bot_helpers import RunningBot, start_bot, stop_bot
-from slack_standin import BOT_USER_ID, command_body, mention_event, post, post_command, post_event
+from slack_standin import (
+    BOT_USER_ID,
+    command_body,
+    dm_event,
+    event_body,
+    mention_event,
+    post,
+    post_command,
+    post_event,
+)
 
 
 def test_command_with_payload_in_its_text_is_answered(running_bot: RunningBot):
@@ -180,3 +193,99 @@ def test_fractional_retry_after_from_slack_is_honoured(running_bot: RunningBot, 
     post_command(running_bot.events_url, running_bot.secret, "great", standin.response_url("ra"))
     assert len(standin.wait_for("response_url", timeout=10)) == 1
     assert len(standin.calls_to("response_url:failed")) == 1
+
+
+# -- fuzz: mutated signed payloads never reach a 5xx -------------------------------------------
+
+FUZZ_SEEDS = [
+    json.loads(event_body(mention_event(f"<@{BOT_USER_ID}> great", ts="1.1"), "EvF1")),
+    json.loads(event_body(dm_event("great", ts="1.2"), "EvF2")),
+    {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1", "team_id": "T1"},
+        "trigger_id": "1.2",
+        "container": {"type": "message", "channel_id": "C1"},
+        "channel": {"id": "C1"},
+        "message": {"ts": "1.1", "text": "hi"},
+        "actions": [{"action_id": "a1", "block_id": "b", "type": "button", "value": "v"}],
+    },
+    {
+        "type": "message_action",
+        "callback_id": "analyze_sentiment",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "message": {"type": "message", "text": "great", "ts": "1.1", "user": "U2"},
+        "trigger_id": "1.1",
+    },
+    {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "view": {"id": "V1", "callback_id": "cb", "type": "modal", "state": {"values": {}}},
+    },
+    {"type": "url_verification", "challenge": "c", "token": "t"},
+]
+FUZZ_VALUES = [None, 0, 5, 1.5, True, "", "x", [], [None], [1], [{}], {}, {"id": None}, {"id": 5}]
+
+
+def _mutate(rng: random.Random, value, depth: int = 0) -> None:
+    if isinstance(value, dict) and value:
+        key = rng.choice(list(value))
+        roll = rng.random()
+        if roll < 0.5 or depth > 3:
+            value[key] = copy.deepcopy(rng.choice(FUZZ_VALUES))
+        elif roll < 0.7:
+            del value[key]
+        else:
+            _mutate(rng, value[key], depth + 1)
+    elif isinstance(value, list) and value:
+        index = rng.randrange(len(value))
+        if rng.random() < 0.5:
+            value[index] = copy.deepcopy(rng.choice(FUZZ_VALUES))
+        else:
+            _mutate(rng, value[index], depth + 1)
+
+
+def test_mutated_signed_payloads_get_no_5xx(standin, fake_classifier):
+    """400 seeded mutations of real payloads (wrong types, nulls, missing keys) through the
+    whole app: each is 2xx, 400 or 404, never a 5xx (Bolt indexes fields without checks)."""
+    from bot_helpers import SIGNING_SECRET, make_settings
+
+    from bot.app import create_app
+    from bot.metrics import Metrics
+    from bot.web import SlackEventsHandler
+    from bot.web.verify import signature_for
+
+    app = create_app(make_settings(standin.api_url, port=0), fake_classifier)
+    handler = SlackEventsHandler(app.bolt, SIGNING_SECRET, metrics=Metrics())
+    rng = random.Random(11)
+    statuses = Counter()
+    try:
+        for _ in range(400):
+            payload = copy.deepcopy(rng.choice(FUZZ_SEEDS))
+            for _ in range(rng.randint(1, 4)):
+                _mutate(rng, payload)
+            if payload.get("type") not in ("event_callback", "url_verification"):
+                body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+                content_type = "application/x-www-form-urlencoded"
+            else:
+                body, content_type = json.dumps(payload).encode(), "application/json"
+            timestamp = str(int(time.time()))
+            environ = {
+                "REQUEST_METHOD": "POST",
+                "PATH_INFO": "/slack/events",
+                "CONTENT_LENGTH": str(len(body)),
+                "CONTENT_TYPE": content_type,
+                "wsgi.input": io.BytesIO(body),
+                "HTTP_X_SLACK_REQUEST_TIMESTAMP": timestamp,
+                "HTTP_X_SLACK_SIGNATURE": signature_for(SIGNING_SECRET, timestamp, body),
+            }
+            seen: list[str] = []
+            handler(environ, lambda status, headers, exc_info=None, out=seen: out.append(status))
+            statuses[int(seen[0].split()[0])] += 1
+    finally:
+        app.shutdown(wait=True)
+    assert not [s for s in statuses if s >= 500], statuses
+    assert statuses[400] > 50 and statuses[200] > 50  # the mutations hit both paths

@@ -153,7 +153,9 @@ def test_bolt_parser_still_has_the_payload_bug():
 
 
 def test_real_interactive_payload_is_still_parsed():
-    raw = urllib.parse.urlencode({"payload": json.dumps({"type": "block_actions", "actions": []})})
+    action = {"action_id": "a1", "type": "button"}
+    payload = {"type": "block_actions", "actions": [action]}
+    raw = urllib.parse.urlencode({"payload": json.dumps(payload)})
     assert parse_body(raw, "application/x-www-form-urlencoded")["type"] == "block_actions"
 
 
