@@ -56,6 +56,8 @@ class TrainingData:
     validation: dict[str, Rows]
     test: dict[str, Rows]
     sizes: dict[str, dict] = field(default_factory=dict)  # per corpus, for the manifest
+    #: Per training row: a polar row with no lexicon evidence (recipe.pseudo_neutral).
+    pseudo_neutral: np.ndarray | None = None
 
     def pooled_validation(self) -> Rows:
         texts = [t for rows in self.validation.values() for t in rows.texts]
@@ -96,23 +98,57 @@ def _limit(rows: Rows, limit: int | None, seed: int) -> Rows:
 
 
 def _imdb(recipe: Recipe, data_dir: str | None, seed: int, limit: int | None, training: bool):
-    """(train or None, validation, test) Rows of IMDB per the recipe's tfds split strings."""
+    """(train or None, validation, test) Rows of IMDB per the recipe."""
     from model.training.data import as_arrays, load_named_splits
 
     mix = recipe.imdb
-    names = [mix.validation_split, mix.test_split]
-    datasets = load_named_splits(([mix.train_split] if training else []) + names, data_dir)
+    carved = mix.validation_fraction is not None
+    if carved:  # validation carved out of the training split: it must be read either way
+        names = [mix.train_split, mix.test_split]
+    else:
+        names = ([mix.train_split] if training else []) + [mix.validation_split, mix.test_split]
+    datasets = load_named_splits(names, data_dir)
     if limit:  # tests: a quick slice, in the tfds order (the test split has its own limit)
         datasets = [d.take(limit) for d in datasets[:-1]] + [datasets[-1]]
     loaded = []
     for dataset in datasets:
         texts, labels = as_arrays(dataset)
         loaded.append(Rows(texts, np.asarray(labels, dtype=np.int8)))
-    train, validation, test = loaded if training else [None, *loaded]
-    if train is not None:
+    if carved:
+        full, test = loaded
+        train_idx, val_idx = splits.carve(
+            full.labels, mix.validation_fraction, None, splits.corpus_seed(seed, IMDB)
+        )
+        train, validation = full.subset(train_idx), full.subset(val_idx)
+    else:
+        train, validation, test = loaded if training else [None, *loaded]
+    if train is not None and training:
         train = _limit(train, mix.take, splits.corpus_seed(seed, "imdb:train"))
-    validation = _limit(validation, mix.validation_take, splits.corpus_seed(seed, "imdb:val"))
-    return train, validation, test
+    return (train if training else None), validation, test
+
+
+def _pseudo_neutral(data: TrainingData, recipe: Recipe) -> np.ndarray:
+    """Polar training rows of the configured corpora that carry no lexicon evidence."""
+    from model.training.lexicon import no_lexicon_evidence
+
+    config = recipe.pseudo_neutral
+    flags = np.zeros(len(data.train), dtype=bool)
+    for name in config.corpora:
+        if name not in data.domain_names:
+            continue
+        rows = np.flatnonzero(
+            (data.train_domains == data.domain_names.index(name)) & data.train.polar
+        )
+        texts = [data.train.texts[i] for i in rows]
+        flags[rows] = no_lexicon_evidence(texts, config.max_abs_compound)
+        data.sizes[name]["pseudo_neutral"] = int(flags[rows].sum())
+        print(
+            f"  {name}: {int(flags[rows].sum()):,} of {len(rows):,} polar training rows have no "
+            f"{config.lexicon.upper()} evidence (pseudo-neutral)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return flags
 
 
 def carve_corpus(
@@ -120,9 +156,10 @@ def carve_corpus(
 ) -> tuple[Rows, Rows]:
     """(training pool sampled to ``mix.take``, validation) of one text corpus."""
     rows = Rows(corpus.texts, corpus.labels)
+    fraction = mix.validation_fraction
     train_idx, val_idx = splits.carve(
         corpus.labels,
-        recipe.validation_fraction,
+        recipe.validation_fraction if fraction is None else fraction,
         recipe.validation_cap,
         splits.corpus_seed(seed, corpus.name),
     )
@@ -166,7 +203,13 @@ def prepare(
         validation[IMDB] = val
         sizes[IMDB] = {
             "source": "tensorflow-datasets imdb_reviews",
-            "splits": [recipe.imdb.train_split, recipe.imdb.validation_split, "test"],
+            "splits": {
+                "train": recipe.imdb.train_split,
+                "validation": recipe.imdb.validation_split
+                or f"{recipe.imdb.validation_fraction:.0%} of {recipe.imdb.train_split}, "
+                "stratified, seeded",
+                "test": recipe.imdb.test_split,
+            },
             "weight": recipe.imdb.weight,
             "validation": len(val),
             "test": len(test[IMDB_TEST]),
@@ -242,6 +285,8 @@ def prepare(
         test=test,
         sizes=sizes,
     )
+    if training and recipe.pseudo_neutral is not None:
+        data.pseudo_neutral = _pseudo_neutral(data, recipe)
     dropped = sum(s.get("dropped_held_out", 0) for s in sizes.values())
     trained = (
         f"{len(data.train):,} training rows ({dropped} dropped: their text is also in a "

@@ -3,7 +3,8 @@
 ``tutorial`` is the TensorFlow tutorial exactly (IMDB 15k/10k/25k, 20-dim unigram embedding,
 Dense(16) -> sigmoid, 20 epochs, batch 512). ``chat`` is the served default: the same family
 (hub embedding -> small dense head) trained on a mix of short-text corpora plus IMDB, with a
-neutral answer. One code path trains both; a recipe only changes the numbers.
+neutral answer; its numbers are the research report's (/tmp/research/REPORT.md, 2026-11-28).
+One code path trains both; a recipe only changes the numbers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ NEUTRAL_BAND = "band"  # neutral rows get a soft target; neutral = |P(pos) - 0.5
 NEUTRAL_PRESENCE = "presence"  # a second output learns polar-vs-neutral; neutral = P(pres) < t
 NEUTRAL_DESIGNS = (NEUTRAL_NONE, NEUTRAL_BAND, NEUTRAL_PRESENCE)
 
+#: When the temperature is fitted.
+TEMPERATURE_IF_NEEDED = "if_needed"  # only when validation ECE is above the threshold
+TEMPERATURE_ALWAYS = "always"
+
 
 @dataclass(frozen=True)
 class CorpusMix:
@@ -28,23 +33,29 @@ class CorpusMix:
 
     ``take``: at most this many training rows (a seeded, stratified sample; None = all that
     remain after the validation carve). ``weight``: multiplies each row's loss.
+    ``validation_fraction``: this corpus's carve (None: the recipe's).
     """
 
     name: str
     take: int | None = None
     weight: float = 1.0
+    validation_fraction: float | None = None
 
 
 @dataclass(frozen=True)
 class ImdbMix:
-    """IMDB through tensorflow-datasets: split strings for training and validation."""
+    """IMDB through tensorflow-datasets.
+
+    Validation is either a tfds split string (the tutorial's ``train[60%:]``) or, with
+    ``validation_fraction``, a seeded stratified carve out of ``train_split``.
+    """
 
     train_split: str = "train[:60%]"
-    validation_split: str = "train[60%:]"
+    validation_split: str | None = "train[60%:]"
     test_split: str = "test"
     take: int | None = None
     weight: float = 1.0
-    validation_take: int | None = None  # score at most this many validation reviews
+    validation_fraction: float | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,34 @@ class OfflineEmbedding:
 
 
 @dataclass(frozen=True)
+class TrainedVocabulary:
+    """A hub module made for the run: uni+bigram vocabulary by document frequency over the
+    TRAINING rows only (never validation or test), random vectors, learned end to end."""
+
+    tokenizer: str = "chat"  # model.serving.tokenizer.chat_spec
+    emoji: bool = True  # rewrite emoji / Slack shortcodes / emoticons as words
+    ngrams: tuple[int, ...] = (1, 2)
+    vocab_size: int = 100_000
+    min_document_frequency: int = 3
+    dim: int = 16
+    oov_buckets: int = 5_000
+    init_stddev: float = 0.1
+
+
+@dataclass(frozen=True)
+class PseudoNeutral:
+    """Polar rows whose text carries no lexicon evidence also teach "no clear sentiment".
+
+    Sentiment140's labels come from emoticons that were removed from the text, so many of its
+    rows read neutral; VADER (Hutto and Gilbert, 2014) finds them at training time only.
+    """
+
+    corpora: tuple[str, ...] = ("sentiment140_train_sample",)
+    lexicon: str = "vader"
+    max_abs_compound: float = 0.05
+
+
+@dataclass(frozen=True)
 class Recipe:
     name: str
     description: str
@@ -63,22 +102,32 @@ class Recipe:
     corpora: tuple[CorpusMix, ...] = ()
     #: Validation carved out of every text corpus (and every --data file): stratified, seeded.
     validation_fraction: float = 0.1
-    validation_cap: int | None = 1000
-    #: The hub handle tried first (None: the recipe's offline module straight away).
+    validation_cap: int | None = None
+    #: The hub handle tried first (None: the recipe's own module straight away).
     hub_handle: str | None = None
-    embedding: OfflineEmbedding = OfflineEmbedding("artifacts/embedding")
+    embedding: OfflineEmbedding | None = OfflineEmbedding("artifacts/embedding")
+    vocabulary: TrainedVocabulary | None = None  # set: build the module from the training rows
     hidden_units: int = 16
+    learning_rate: float = 1e-3  # adam's default, the tutorial's
     epochs: int = 20
     batch_size: int = 512
     shuffle_buffer: int | None = 10_000  # None: the whole training set (a mix needs it)
     keep_best: bool = True
+    #: Rescale each output's sample weights to mean 1 (the loss scale stays that of weight 1).
+    normalise_weights: bool = False
     neutral: str = NEUTRAL_NONE
-    neutral_target: float = 0.5  # soft P(positive) target of neutral rows (band design)
+    #: Polarity target of neutral rows (soft 0.5 = "no lean"); None: not trained on polarity.
+    neutral_polarity_target: float | None = None
     neutral_weight: float = 1.0  # loss weight of neutral rows
-    #: What the fitted neutral threshold aims for (see model.training.neutral).
+    pseudo_neutral: PseudoNeutral | None = None
+    #: The neutral threshold: the largest that flags at most ``max_polar_flagged`` of the polar
+    #: validation rows in every group of ``groups`` (all validation pooled when no groups).
     neutral_objective: dict = field(default_factory=dict)
-    #: Weight of each --data file's rows (user data is what the team cares about most).
+    #: Weight of each --data file's rows (the team's own messages).
     user_data_weight: float = 1.0
+    temperature: str = TEMPERATURE_IF_NEEDED
+    #: Validation corpora the temperature is fitted and ECE judged on (None: all).
+    calibration_domains: tuple[str, ...] | None = None
     ece_threshold: float = 0.03
 
     def __post_init__(self) -> None:
@@ -101,40 +150,57 @@ TUTORIAL = Recipe(
     embedding=OfflineEmbedding("artifacts/embedding"),
 )
 
-# Placeholder numbers until the researcher's report (/tmp/research/REPORT.md) fixes them.
+TWEETS = ("sentiment140_train_sample", "airline_tweets", "tweeteval_sentiment_val")
+REVIEWS = (
+    "amazon_polarity_sample",
+    "yelp_reviews_sample",
+    "amazon_alexa_reviews",
+    "amazon_finefood_sample",
+)
+CHAT_CORPORA = ("sst2_train", *TWEETS, *REVIEWS)
+
 CHAT = Recipe(
     name="chat",
     description=(
         "Chat-like English: IMDB plus short-text corpora (SST-2 phrases, tweets, product and "
-        "restaurant reviews, airline customer-service tweets), with a neutral answer."
+        "restaurant reviews, airline customer-service tweets), uni+bigram embedding learned "
+        "end to end, and a second output that answers neutral (no clear sentiment)."
     ),
-    imdb=ImdbMix(
-        train_split="train[:90%]", validation_split="train[90%:]", take=10_000, weight=1.0
-    ),
+    imdb=ImdbMix(train_split="train", validation_split=None, validation_fraction=0.1),
     corpora=(
-        CorpusMix("sst2_train", take=30_000),
-        CorpusMix("sentiment140_train_sample", take=15_000),
+        CorpusMix("sst2_train"),
+        CorpusMix("sentiment140_train_sample"),
         CorpusMix("amazon_polarity_sample"),
         CorpusMix("yelp_reviews_sample"),
         CorpusMix("amazon_alexa_reviews"),
         CorpusMix("amazon_finefood_sample"),
         CorpusMix("airline_tweets"),
-        CorpusMix("tweeteval_sentiment_val"),
+        # The smallest corpus and the closest to Slack-like tweets with a real neutral class:
+        # a larger validation share and four times the weight.
+        CorpusMix("tweeteval_sentiment_val", weight=4.0, validation_fraction=0.25),
     ),
     validation_fraction=0.1,
-    validation_cap=1000,
-    embedding=OfflineEmbedding(
-        "artifacts/embedding-chat",
-        args=("--corpora", "imdb,text", "--ngrams", "2", "--emoji"),
-    ),
-    epochs=10,
-    batch_size=512,
+    validation_cap=None,
+    embedding=None,
+    vocabulary=TrainedVocabulary(),
+    hidden_units=16,
+    learning_rate=1e-3,
+    epochs=3,
+    batch_size=256,
     shuffle_buffer=None,
-    neutral=NEUTRAL_BAND,
-    neutral_target=0.5,
+    keep_best=False,
+    normalise_weights=True,
+    neutral=NEUTRAL_PRESENCE,
+    neutral_polarity_target=0.5,
     neutral_weight=1.0,
-    neutral_objective={"metric": "macro_f1"},
-    user_data_weight=2.0,
+    pseudo_neutral=PseudoNeutral(),
+    neutral_objective={
+        "max_polar_flagged": 0.18,
+        "groups": {"tweets": list(TWEETS), "movies": ["sst2_train"], "reviews": list(REVIEWS)},
+    },
+    user_data_weight=1.0,
+    temperature=TEMPERATURE_ALWAYS,
+    calibration_domains=CHAT_CORPORA,
 )
 
 RECIPES: dict[str, Recipe] = {r.name: r for r in (TUTORIAL, CHAT)}
@@ -150,11 +216,22 @@ def get(name: str) -> Recipe:
 def from_definition(definition: dict) -> Recipe:
     """The Recipe recorded in a manifest (``config.recipe_definition``), as it was trained."""
     data = dict(definition)
-    data["imdb"] = ImdbMix(**data["imdb"]) if data.get("imdb") else None
+    nested = {
+        "imdb": ImdbMix,
+        "embedding": OfflineEmbedding,
+        "vocabulary": TrainedVocabulary,
+        "pseudo_neutral": PseudoNeutral,
+    }
+    for key, kind in nested.items():
+        if data.get(key) is not None:
+            fields = {f.name for f in dataclasses.fields(kind)}
+            values = {k: v for k, v in data[key].items() if k in fields}
+            data[key] = kind(
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+            )
     data["corpora"] = tuple(CorpusMix(**c) for c in data.get("corpora") or ())
-    data["embedding"] = OfflineEmbedding(
-        data["embedding"]["directory"], tuple(data["embedding"].get("args") or ())
-    )
+    if data.get("calibration_domains") is not None:
+        data["calibration_domains"] = tuple(data["calibration_domains"])
     known = {f.name for f in dataclasses.fields(Recipe)}
     return Recipe(**{k: v for k, v in data.items() if k in known})
 

@@ -133,8 +133,9 @@ def _data_section(cfg: dict) -> str:
     notes = []
     if imdb:
         notes.append(
-            f"IMDB via tensorflow-datasets `imdb_reviews`, splits {', '.join(imdb['splits'])}; "
-            f"the IMDB test split ({imdb['test']:,} reviews) is never trained on."
+            "IMDB via tensorflow-datasets `imdb_reviews`: "
+            + "; ".join(f"{k} {v}" for k, v in imdb["splits"].items())
+            + f". The IMDB test split ({imdb['test']:,} reviews) is never trained on."
         )
     notes.append(
         "Validation is carved out of every text corpus (seeded, stratified); any training row "

@@ -1,9 +1,11 @@
 """Rows -> what Keras trains on, per the recipe's neutral design.
 
 * ``none``/``band``: one output; positive 1, negative 0, neutral rows (band only) get the soft
-  target ``neutral_target`` (0.5: "no lean either way").
-* ``presence``: two outputs; ``output`` learns polarity from polar rows only (neutral rows get
-  weight 0 there) and ``presence`` learns polar (1) vs neutral (0) from every row.
+  target ``neutral_polarity_target`` (0.5: "no lean either way").
+* ``presence``: two outputs. ``output`` learns polarity from polar rows (and from neutral rows
+  with the soft target, when the recipe gives one; otherwise they weigh 0 there); ``presence``
+  learns 1 for polar rows, 0 for neutral rows and for pseudo-neutral rows (polar labels whose
+  text carries no sentiment words).
 """
 
 from __future__ import annotations
@@ -15,27 +17,56 @@ from model.training.network import POLARITY_OUTPUT, PRESENCE_OUTPUT
 from model.training.recipes import NEUTRAL_PRESENCE, Recipe
 
 
-def keras_targets(labels: np.ndarray, weights: np.ndarray | None, recipe: Recipe):
+def _normalised(weights: np.ndarray) -> np.ndarray:
+    """Mean 1 over the rows that count, so the loss keeps the scale of unweighted training."""
+    used = weights > 0
+    return weights / weights[used].mean() if used.any() else weights
+
+
+def keras_targets(
+    labels: np.ndarray,
+    weights: np.ndarray | None,
+    recipe: Recipe,
+    pseudo_neutral: np.ndarray | None = None,
+):
     """(targets, sample weights or None) for ``model.fit``."""
     labels = np.asarray(labels)
     neutral = labels == NEUTRAL
     polarity = (labels == POSITIVE).astype(np.float32)
-    weights = None if weights is None else np.asarray(weights, dtype=np.float32)
+    soft = recipe.neutral_polarity_target
+    if soft is not None:
+        polarity[neutral] = soft
+    base = np.ones(len(labels), np.float32) if weights is None else np.asarray(weights, np.float32)
     if recipe.neutral == NEUTRAL_PRESENCE:
-        base = np.ones(len(labels), np.float32) if weights is None else weights
-        targets = {POLARITY_OUTPUT: polarity, PRESENCE_OUTPUT: (~neutral).astype(np.float32)}
-        return targets, {POLARITY_OUTPUT: base * (~neutral), PRESENCE_OUTPUT: base}
-    polarity[neutral] = recipe.neutral_target
-    if weights is not None and np.all(weights == 1.0):
-        weights = None  # identical loss, and the tutorial's inputs stay exactly the tutorial's
-    return polarity, weights
+        presence = (~neutral).astype(np.float32)
+        if pseudo_neutral is not None:
+            presence[np.asarray(pseudo_neutral, bool)] = 0.0
+        polarity_weight = base * (~neutral) if soft is None else base.copy()
+        presence_weight = base.copy()
+        if recipe.normalise_weights:
+            polarity_weight, presence_weight = map(_normalised, (polarity_weight, presence_weight))
+        targets = {POLARITY_OUTPUT: polarity, PRESENCE_OUTPUT: presence}
+        return targets, {POLARITY_OUTPUT: polarity_weight, PRESENCE_OUTPUT: presence_weight}
+    if soft is None:
+        base = base * (~neutral)  # neutral rows carry no polarity to learn
+    if recipe.normalise_weights:
+        base = _normalised(base)
+    if np.all(base == 1.0):
+        return polarity, None  # identical loss, and the tutorial's inputs stay the tutorial's
+    return polarity, base
 
 
-def dataset(texts: list[str], labels: np.ndarray, weights: np.ndarray | None, recipe: Recipe):
+def dataset(
+    texts: list[str],
+    labels: np.ndarray,
+    weights: np.ndarray | None,
+    recipe: Recipe,
+    pseudo_neutral: np.ndarray | None = None,
+):
     """A tf.data dataset of (text, target[, weight]) rows, in the given order (fit shuffles)."""
     import tensorflow as tf
 
-    targets, sample_weights = keras_targets(labels, weights, recipe)
+    targets, sample_weights = keras_targets(labels, weights, recipe, pseudo_neutral)
     if sample_weights is None:
         return tf.data.Dataset.from_tensor_slices((texts, targets))
     return tf.data.Dataset.from_tensor_slices((texts, targets, sample_weights))

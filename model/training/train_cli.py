@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import logging
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -111,6 +112,8 @@ def resolve_recipe_embedding(
     explicit = handle or os.environ.get("EMBEDDING_HANDLE")
     if explicit:
         return resolve_embedding(explicit, explicit=True)
+    if recipe.embedding is None:
+        raise ValueError(f"the {recipe.name!r} recipe builds its embedding from its training rows")
     if recipe.hub_handle:
         try:
             return resolve_embedding(recipe.hub_handle, explicit=True)
@@ -157,14 +160,21 @@ def _polar(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mask, (labels[mask] == POSITIVE).astype(int)
 
 
-def calibrate(val_logits: np.ndarray, val_labels: np.ndarray, threshold: float) -> dict:
-    """Temperature fitted on the polar validation rows when their ECE is above ``threshold``."""
+def calibrate(recipe: recipes.Recipe, data, outputs: dict) -> dict:
+    """Temperature fitted on the polar validation rows of the recipe's calibration domains,
+    always or only when their ECE is above the recipe's threshold."""
     from model.training import calibration as cal
 
-    mask, y = _polar(val_labels)
-    z = val_logits[mask]
+    if recipe.calibration_domains is None:
+        names = list(data.validation)
+    else:  # the recipe's domains, plus the team's own --data files
+        names = [n for n in data.validation if n in recipe.calibration_domains or _is_user(data, n)]
+    labels = np.concatenate([data.validation[n].labels for n in names])
+    mask, y = _polar(labels)
+    z = np.concatenate([outputs[n]["logit"] for n in names])[mask]
+    threshold = recipe.ece_threshold
     ece_before = cal.expected_calibration_error(cal.sigmoid(z), y)
-    applied = ece_before > threshold
+    applied = recipe.temperature == recipes.TEMPERATURE_ALWAYS or ece_before > threshold
     temperature = cal.fit_temperature(z, y) if applied else 1.0
     scaled = cal.sigmoid(z / temperature)
     return {
@@ -172,8 +182,9 @@ def calibrate(val_logits: np.ndarray, val_labels: np.ndarray, threshold: float) 
         "applied": bool(applied),
         "ece_threshold": threshold,
         "bins": 10,
-        "fitted_on": "validation (polar rows)" if applied else None,
-        "measured_on": "validation (polar rows, all domains pooled)",
+        "fitted_on": f"validation, polar rows of: {', '.join(names)}" if applied else None,
+        "measured_on": names,
+        "when": recipe.temperature,
         "validation_ece_before": ece_before,
         "validation_ece_after": cal.expected_calibration_error(scaled, y),
         "reliability_before": cal.reliability_bins(cal.sigmoid(z), y),
@@ -181,31 +192,51 @@ def calibrate(val_logits: np.ndarray, val_labels: np.ndarray, threshold: float) 
     }
 
 
+def _is_user(data, name: str) -> bool:
+    return bool(data.sizes.get(name, {}).get("user_data"))
+
+
 def fit_neutral_rule(recipe: recipes.Recipe, data, outputs: dict, temperature: float):
     """The neutral rule fitted on validation (None for recipes without a neutral answer)."""
-    from model.serving.postprocess import p_positive
-    from model.training.corpora import LABEL_NAMES
-    from model.training.neutral import fit_neutral_threshold
+    from model.serving.postprocess import NeutralRule, p_positive
+    from model.training.corpora import LABEL_NAMES, NEUTRAL
+    from model.training.neutral import fit_neutral_threshold, neutral_scores, rule_figures
 
     if recipe.neutral == recipes.NEUTRAL_NONE:
         return None, None
     objective = recipe.neutral_objective
-    names = objective.get("domains") or list(data.validation)
-    labels = np.concatenate([data.validation[n].labels for n in names])
-    logits = np.concatenate([outputs[n]["logit"] for n in names])
-    presence = (
-        np.concatenate([outputs[n]["presence"] for n in names])
-        if recipe.neutral == recipes.NEUTRAL_PRESENCE
-        else None
-    )
-    rule, figures = fit_neutral_threshold(
-        recipe.neutral,
-        [LABEL_NAMES[int(c)] for c in labels],
-        p_positive(logits, temperature),
-        presence,
-        max_polar_flagged=float(objective.get("max_polar_flagged", 0.10)),
-    )
-    figures["fitted_on"] = names
+    cap = float(objective.get("max_polar_flagged", 0.10))
+    groups = {
+        group: [n for n in members if n in data.validation]
+        for group, members in (objective.get("groups") or {"all": list(data.validation)}).items()
+    }
+    groups = {group: members for group, members in groups.items() if members}
+
+    def pooled(names: list[str]):
+        labels = np.concatenate([data.validation[n].labels for n in names])
+        logits = np.concatenate([outputs[n]["logit"] for n in names])
+        presence = (
+            np.concatenate([outputs[n]["presence"] for n in names])
+            if recipe.neutral == recipes.NEUTRAL_PRESENCE
+            else None
+        )
+        return labels, p_positive(logits, temperature), presence
+
+    everything = sorted({n for members in groups.values() for n in members})
+    labels, p, presence = pooled(everything)
+    names = [LABEL_NAMES[int(c)] for c in labels]
+    rule, _ = fit_neutral_threshold(recipe.neutral, names, p, presence, max_polar_flagged=cap)
+    per_group = {}
+    for group, members in groups.items():  # the threshold must respect the cap in every group
+        g_labels, g_p, g_presence = pooled(members)
+        scores = neutral_scores(recipe.neutral, g_p, g_presence)[g_labels != NEUTRAL]
+        if len(scores):
+            per_group[group] = float(np.sort(scores)[int(np.floor(cap * len(scores)))])
+    if per_group:
+        rule = NeutralRule(recipe.neutral, min([rule.threshold, *per_group.values()]))
+    flagged = neutral_scores(recipe.neutral, p, presence) < rule.threshold
+    figures = rule_figures(flagged, labels == NEUTRAL, cap)
+    figures.update(fitted_on=everything, groups=groups, group_thresholds=per_group)
     return rule, figures
 
 
@@ -294,6 +325,11 @@ def run(args: argparse.Namespace) -> Path:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     recipe = recipes.get(args.recipe)
     check_data_files(args.data)
+    with tempfile.TemporaryDirectory(prefix="model-train-") as workdir:
+        return _run(args, recipe, workdir)
+
+
+def _run(args: argparse.Namespace, recipe: recipes.Recipe, workdir: str) -> Path:
 
     import tensorflow as tf
     import tf_keras
@@ -306,6 +342,7 @@ def run(args: argparse.Namespace) -> Path:
     from model.training.fit import fit
     from model.training.metrics import classification_metrics
     from model.training.network import build_model
+    from model.training.vocabulary import build_module
 
     epochs = args.epochs or recipe.epochs
     batch_size = args.batch_size or recipe.batch_size
@@ -314,18 +351,31 @@ def run(args: argparse.Namespace) -> Path:
     data_dir = resolve_data_dir(args.data_dir)
     text_dir = str(resolve_text_dir(args.text_dir)) if recipe.corpora or args.text_dir else None
     print(f"recipe {recipe.name!r}: {recipe.description}")
-    handle, module_dir = resolve_recipe_embedding(recipe, args.embedding, data_dir, text_dir)
-    log.info("embedding: %s", handle)
+    own_embedding = recipe.vocabulary is not None and not (
+        args.embedding or os.environ.get("EMBEDDING_HANDLE")
+    )
+    if not own_embedding:
+        handle, module_dir = resolve_recipe_embedding(recipe, args.embedding, data_dir, text_dir)
+        log.info("embedding: %s", handle)
 
     sources = mixing.Sources(data_dir=data_dir, text_dir=text_dir, data_files=tuple(args.data))
     data = mixing.prepare(recipe, sources, args.seed, args.train_limit, args.test_limit)
+    embedding_info = None
+    if own_embedding:
+        module_dir, embedding_info = build_module(
+            data.train.texts, recipe.vocabulary, args.seed, Path(workdir) / "embedding"
+        )
+        handle = str(module_dir)
 
     tf_keras.utils.set_random_seed(args.seed)
     tf.config.experimental.enable_op_determinism()
     presence = recipe.neutral == recipes.NEUTRAL_PRESENCE
     model = build_model(handle, presence=presence, hidden_units=recipe.hidden_units)
+    tf_keras.backend.set_value(model.optimizer.learning_rate, recipe.learning_rate)
     pooled = data.pooled_validation()
-    train_ds = targets.dataset(data.train.texts, data.train.labels, data.weights, recipe)
+    train_ds = targets.dataset(
+        data.train.texts, data.train.labels, data.weights, recipe, data.pseudo_neutral
+    )
     val_ds = targets.dataset(pooled.texts, pooled.labels, None, recipe)
     buffer = recipe.shuffle_buffer or max(len(data.train), 1)
     print(
@@ -341,7 +391,7 @@ def run(args: argparse.Namespace) -> Path:
     outputs = {name: score(model, rows.texts) for name, rows in data.validation.items()}
     outputs.update({name: score(model, rows.texts) for name, rows in data.test.items()})
     pooled_logits = np.concatenate([outputs[n]["logit"] for n in data.validation])
-    calibration = calibrate(pooled_logits, pooled.labels, recipe.ece_threshold)
+    calibration = calibrate(recipe, data, outputs)
     temperature = calibration["temperature"]
     rule, neutral_figures = fit_neutral_rule(recipe, data, outputs, temperature)
     domains = measure_domains(data, outputs, temperature, rule)
@@ -362,7 +412,9 @@ def run(args: argparse.Namespace) -> Path:
     config = {
         "recipe": recipe.name,
         "recipe_definition": recipe.describe(),
-        "embedding": handle,
+        "embedding": "trained with the network (see embedding_module)" if own_embedding else handle,
+        "embedding_module": embedding_info,
+        "learning_rate": recipe.learning_rate,
         "epochs": epochs,
         "batch_size": batch_size,
         "seed": args.seed,
@@ -372,6 +424,9 @@ def run(args: argparse.Namespace) -> Path:
         "loss": "binary_crossentropy",
         "shuffle_buffer": buffer,
         "neutral_design": recipe.neutral,
+        "pseudo_neutral_rows": int(data.pseudo_neutral.sum())
+        if data.pseudo_neutral is not None
+        else 0,
         "data": {
             "tfds_data_dir": data_dir,
             "text_dir": text_dir,
