@@ -39,6 +39,7 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\x85]|\r|\n")
 MAX_MESSAGE_CHARS = 2000
 MAX_TRACEBACK_CHARS = 20_000
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+SLACK_SDK_CLIENT_LOGGERS = ("slack_sdk.web.base_client", "slack_sdk.webhook.client")
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -103,7 +104,9 @@ def setup_logging(level: int | str = logging.INFO, secrets: Iterable[str] = ()) 
     """Log to stderr through the redacting filter.
 
     waitress's "Task queue depth is N" warnings stay on: they are the first sign that requests
-    arrive faster than the worker threads answer them.
+    arrive faster than the worker threads answer them. slack_sdk's clients log every failed
+    attempt at ERROR (several per reply under a flaky Slack, without the request id); above DEBUG
+    they are left to ``bot.slack_api``, which logs one line per reply with its outcome.
     """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
@@ -113,3 +116,6 @@ def setup_logging(level: int | str = logging.INFO, secrets: Iterable[str] = ()) 
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    quiet = logging.CRITICAL if logging.getLogger().level > logging.DEBUG else logging.NOTSET
+    for name in SLACK_SDK_CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
