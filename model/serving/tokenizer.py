@@ -173,13 +173,21 @@ class PythonTokenizer:
         self._substitutions = list(spec.substitutions)
         # Every literal starts with one of these; a text with none of them needs no substitution.
         self._ascii_triggers = frozenset(k[0] for k, _ in spec.substitutions if k[0].isascii())
+        # An ASCII text can only contain the ASCII literals, and stays ASCII while the rewrites
+        # are ASCII: then trying just those, in table order, gives the same result.
+        ascii_only = [(k, r) for k, r in spec.substitutions if k.isascii()]
+        rewrites_ascii = all(r.isascii() for _, r in spec.substitutions)
+        self._ascii_substitutions = ascii_only if rewrites_ascii else self._substitutions
         self._ngrams = spec.ngrams
         self._split = re.compile("[ \t\n\r\f\v]+").split
 
     def _substitute(self, text: str) -> str:
-        if text.isascii() and not any(c in text for c in self._ascii_triggers):
-            return text  # fast path: literals are non-ASCII emoji or start with e.g. ":"
-        for literal, rewrite in self._substitutions:
+        table = self._substitutions
+        if text.isascii():
+            if not any(c in text for c in self._ascii_triggers):
+                return text  # fast path: literals are non-ASCII emoji or start with e.g. ":"
+            table = self._ascii_substitutions
+        for literal, rewrite in table:
             if literal in text:
                 text = text.replace(literal, rewrite)
         return text
