@@ -9,6 +9,7 @@ so an attacker cannot blow up the series count; nothing from a message is ever a
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -175,3 +176,32 @@ def _number(value: float) -> str:
 
 #: The process's registry: everything in the bot records here; tests may build their own.
 METRICS = Metrics()
+
+#: How often the one-line summary is logged while there is traffic.
+SUMMARY_INTERVAL_SECONDS = 300.0
+_summary_started = threading.Event()
+
+
+def start_summary_log(
+    metrics: Metrics = METRICS, interval: float = SUMMARY_INTERVAL_SECONDS
+) -> bool:
+    """Log ``metrics.summary_line()`` every ``interval`` seconds when requests came in since the
+    last line (for deployments that keep logs but scrape nothing). Once per process for the
+    process's registry."""
+    if metrics is METRICS:
+        if _summary_started.is_set():
+            return False
+        _summary_started.set()
+    log = logging.getLogger("bot.metrics")
+
+    def loop() -> None:
+        seen = metrics.total("sentiment_requests_total")
+        while True:
+            time.sleep(interval)
+            now = metrics.total("sentiment_requests_total")
+            if now != seen:
+                log.info("%s", metrics.summary_line())
+                seen = now
+
+    threading.Thread(target=loop, name="metrics-summary", daemon=True).start()
+    return True

@@ -19,6 +19,8 @@ import logging
 import resource
 from typing import Any
 
+from bot.metrics import start_summary_log
+
 log = logging.getLogger("bot.http")
 
 DEFAULT_CONNECTION_LIMIT = 1000
@@ -184,6 +186,7 @@ def create_server(app: Any, **options: Any) -> Any:
     from waitress.server import BaseWSGIServer
 
     limit_malloc_arenas()
+    start_summary_log()
 
     server = waitress_create_server(app, **options)
     channel_class = _lingering_channel_class()

@@ -111,3 +111,18 @@ def test_text_is_cut_to_slacks_limit_before_cleaning():
     assert len(cleaned) <= MAX_TEXT_CHARS
     assert is_over_limit(huge) and not is_over_limit("x" * MAX_TEXT_CHARS)
     assert "40,000" in truncation_note()
+
+
+def test_summary_line_is_logged_periodically_while_there_is_traffic(caplog):
+    from bot.metrics import start_summary_log
+
+    caplog.set_level(logging.INFO, logger="bot.metrics")
+    metrics = Metrics()
+    assert start_summary_log(metrics, interval=0.05)
+    metrics.inc("sentiment_requests_total", route="/healthz", status="200")
+    deadline = time.monotonic() + 5
+    while "metrics requests=1" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "metrics requests=1" in caplog.text
+    time.sleep(0.2)  # no new traffic: no new line
+    assert caplog.text.count("metrics requests=") == 1
