@@ -152,14 +152,19 @@ class BoundedRateLimitRetryHandler(_Bounded, RateLimitErrorRetryHandler):
         self.deadline = deadline
         self.max_wait = max_wait
 
-    def wait_for(self, response: HttpResponse | None) -> float:
+    @staticmethod
+    def asked_wait(response: HttpResponse | None) -> float:
+        """What Slack's Retry-After asks for (1 s when absent or unreadable)."""
         headers = response.headers if response is not None else {}
-        asked = None
         for name, value in (headers or {}).items():
             if name.lower() == "retry-after":
                 asked = parse_retry_after(value)
-        wait = 1.0 if asked is None else asked
-        return min(wait + random.uniform(0, 0.2), self.max_wait)
+                return 1.0 if asked is None else asked
+        return 1.0
+
+    def wait_for(self, response: HttpResponse | None) -> float:
+        """The wait before the retry: what Slack asked, plus jitter, never over ``max_wait``."""
+        return min(self.asked_wait(response) + random.uniform(0, 0.2), self.max_wait)
 
     def _can_retry(
         self,
@@ -169,12 +174,11 @@ class BoundedRateLimitRetryHandler(_Bounded, RateLimitErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        return (
-            response is not None
-            and response.status_code == 429
-            and self.wait_for(response) <= self.max_wait
-            and self._fits(self.wait_for(response))
-        )
+        if response is None or response.status_code != 429:
+            return False
+        asked = self.asked_wait(response)
+        # Slack asking for longer than we hold a reply: give up (logged) rather than hammer it.
+        return asked <= self.max_wait and self._fits(asked)
 
     def prepare_for_next_attempt(
         self,

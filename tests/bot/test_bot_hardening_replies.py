@@ -62,11 +62,14 @@ def test_parse_retry_after(value, seconds):
 def test_rate_limit_wait_is_capped_and_fractional_is_accepted():
     handler = BoundedRateLimitRetryHandler(max_wait=2.0)
     request = HttpRequest(method="POST", url="https://x", headers={})
-    for asked, most in (("1.5", 1.7), ("3600", 2.0)):
+    for asked, most in (("1.5", 1.7), ("2", 2.0)):
         response = HttpResponse(status_code=429, headers={"Retry-After": [asked]}, body={})
         wait = handler.wait_for(response)
         assert wait <= most
         assert handler.can_retry(state=RetryState(), request=request, response=response)
+    too_long = HttpResponse(status_code=429, headers={"Retry-After": ["3600"]}, body={})
+    assert handler.wait_for(too_long) <= 2.0
+    assert not handler.can_retry(state=RetryState(), request=request, response=too_long)
 
 
 def test_rate_limit_retry_is_not_started_past_the_deadline():
