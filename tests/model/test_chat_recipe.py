@@ -1,0 +1,121 @@
+"""The chat recipe end to end on a slice of every corpus plus a team's own file (~1 min):
+what is recorded (recipe, corpora, sizes, seed, neutral rule), the per-domain figures, the model
+card and plot, and that ``model.evaluate`` re-carves exactly the held-out rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import model
+from model.training import recipes
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.e2e
+
+SLICE = 1500  # rows per corpus
+
+
+@pytest.fixture(scope="module")
+def chat_model_dir(tmp_path_factory, data_dir) -> Path:
+    work = tmp_path_factory.mktemp("chat")
+    ours = work / "our_messages.csv"
+    rows = ["text,label"]
+    for i in range(60):
+        rows.append(f"shipped release {i} on time,positive")
+        rows.append(f"incident {i} paged everyone again,negative")
+        rows.append(f"standup {i} moved to room {i},neutral")
+    ours.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    trained = run_cli(
+        "-m",
+        "model.train",
+        "--data-dir",
+        data_dir,
+        "--data",
+        str(ours),
+        "--train-limit",
+        str(SLICE),
+        "--test-limit",
+        "1000",
+        "--epochs",
+        "2",
+        "--out",
+        str(work / "model"),
+    )
+    assert trained.returncode == 0, trained.stderr[-3000:] + trained.stdout[-3000:]
+    assert "neutral recall" in trained.stdout  # the per-domain table ends the run
+    return work / "model"
+
+
+def read(model_dir: Path, name: str) -> dict:
+    return json.loads((model_dir / name).read_text())
+
+
+def test_chat_is_the_default_recipe_and_is_recorded(chat_model_dir):
+    config = read(chat_model_dir, "manifest.json")["config"]
+    assert config["recipe"] == "chat" == recipes.DEFAULT_RECIPE
+    assert recipes.from_definition(config["recipe_definition"]) == recipes.CHAT
+    assert config["seed"] == 42 and config["epochs"] == 2 and config["batch_size"] == 256
+    corpora = config["data"]["corpora"]
+    expected = {"imdb", *(mix.name for mix in recipes.CHAT.corpora), "our_messages"}
+    assert set(corpora) == expected
+    ours = corpora["our_messages"]
+    assert ours["user_data"] is True and ours["rows"] == 180 and ours["validation"] == 18
+    assert corpora["tweeteval_sentiment_val"]["weight"] == 4.0
+    assert corpora["tweeteval_sentiment_val"]["validation"] == round(0.25 * SLICE)
+    assert all(len(c["sha256"]) == 64 for n, c in corpora.items() if n != "imdb")
+    assert config["embedding_module"]["vocabulary"] > 1000
+    assert config["pseudo_neutral_rows"] > 0
+
+
+def test_neutral_rule_and_calibration_are_fitted_on_validation(chat_model_dir):
+    manifest = read(chat_model_dir, "manifest.json")
+    assert manifest["neutral"]["method"] == "presence"
+    assert 0.0 < manifest["neutral"]["threshold"] < 1.0
+    assert manifest["calibration"]["applied"] is True  # the recipe always fits a temperature
+    metrics = read(chat_model_dir, "metrics.json")
+    groups = metrics["neutral"]["group_thresholds"]
+    assert set(groups) == {"tweets", "movies", "reviews"}
+    assert manifest["neutral"]["threshold"] == pytest.approx(min(groups.values()))
+    assert metrics["calibration"]["validation_ece_after"] <= (
+        metrics["calibration"]["validation_ece_before"] + 1e-9
+    )
+
+
+def test_per_domain_figures_table_and_plot(chat_model_dir):
+    domains = read(chat_model_dir, "metrics.json")["domains"]
+    assert list(domains)[-1] == "imdb_test" and domains["imdb_test"]["examples"] == 1000
+    for name, figures in domains.items():
+        for key in ("accuracy", "f1", "ece", "neutral_rate"):
+            assert 0.0 <= figures[key] <= 1.0, (name, key)
+    assert domains["airline_tweets"]["neutral_recall"] is not None
+    assert domains["sst2_train"]["neutral_recall"] is None  # SST-2 has no neutral rows
+    assert (chat_model_dir / "plots" / "per_domain.png").stat().st_size > 10_000
+    card = (chat_model_dir / "model_card.md").read_text()
+    for part in ("| tweeteval_sentiment_val |", "Socher", "Barbieri", "Go, Bhayani", "`--data`"):
+        assert part in card, part
+    info = model.load(chat_model_dir).info
+    assert info.recipe == "chat" and info.neutral["method"] == "presence"
+    assert info.domains["airline_tweets"]["examples"] == domains["airline_tweets"]["examples"]
+
+
+def test_evaluate_recarves_the_same_validation_rows(chat_model_dir, data_dir):
+    result = run_cli(
+        "-m",
+        "model.evaluate",
+        str(chat_model_dir),
+        "--data-dir",
+        data_dir,
+        "--json",
+        "--limit",
+        "1000",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    served = json.loads(result.stdout)["domains"]
+    recorded = read(chat_model_dir, "metrics.json")["domains"]
+    assert list(served) == list(recorded)
+    for name, figures in recorded.items():
+        for key in ("examples", "accuracy", "neutral_rate"):
+            assert served[name][key] == pytest.approx(figures[key], abs=1e-4), (name, key)
