@@ -206,8 +206,8 @@ def prepare(
             "splits": {
                 "train": recipe.imdb.train_split,
                 "validation": recipe.imdb.validation_split
-                or f"{recipe.imdb.validation_fraction:.0%} of {recipe.imdb.train_split}, "
-                "stratified, seeded",
+                or f"{recipe.imdb.validation_fraction:.0%} of {recipe.imdb.train_split} "
+                "(stratified, seeded)",
                 "test": recipe.imdb.test_split,
             },
             "weight": recipe.imdb.weight,

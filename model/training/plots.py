@@ -76,7 +76,7 @@ def per_domain(domains: dict[str, dict], path: Path) -> Path:
     def values(key: str) -> list[float]:
         return [np.nan if domains[n].get(key) is None else domains[n][key] for n in names]
 
-    figure, ax = plt.subplots(figsize=(max(7, 1.1 * len(names) + 2), 4.8))
+    figure, ax = plt.subplots(figsize=(max(7, 1.1 * len(names) + 2), 5.4))
     ax.bar(x - 0.2, values("accuracy"), 0.4, label="accuracy (polar rows)", color="tab:blue")
     ax.bar(x + 0.2, values("f1"), 0.4, label="F1 (polar rows)", color="tab:cyan")
     ax.plot(x, values("neutral_rate"), "v", color="tab:red", label="polar rows called neutral")
@@ -87,7 +87,7 @@ def per_domain(domains: dict[str, dict], path: Path) -> Path:
     ax.set_ylabel("rate")
     ax.set_title("Per domain: validation splits and the IMDB test split")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=4, fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

@@ -134,7 +134,7 @@ def _data_section(cfg: dict) -> str:
     if imdb:
         notes.append(
             "IMDB via tensorflow-datasets `imdb_reviews`: "
-            + "; ".join(f"{k} {v}" for k, v in imdb["splits"].items())
+            + "; ".join(f"{k}: `{v}`" for k, v in imdb["splits"].items())
             + f". The IMDB test split ({imdb['test']:,} reviews) is never trained on."
         )
     notes.append(
@@ -156,14 +156,22 @@ def _neutral_section(manifest_data: dict, metrics: dict) -> str:
         else "the presence output, P(the text carries any sentiment), is below the threshold"
     )
     text = f"A text is called **neutral** (no clear sentiment) when {how}: {rule['threshold']:.4f}"
-    if figures:
-        text += (
-            f", fitted on validation ({', '.join(figures.get('fitted_on', []))}) to flag at most "
-            f"{figures.get('max_polar_flagged', 0):.0%} of the texts that do carry sentiment. "
-            f"There it recalls {figures['neutral_recall']:.0%} of the neutral texts, with "
-            f"{figures['polar_flagged_rate']:.1%} of polar texts flagged."
-        )
-    return text + "."
+    if not figures:
+        return text + "."
+    groups = figures.get("groups") or {}
+    where = (
+        "in each group of validation corpora ("
+        + "; ".join(f"{g}: {', '.join(m)}" for g, m in groups.items())
+        + ")"
+        if len(groups) > 1
+        else f"on the validation rows of {', '.join(figures.get('fitted_on', []))}"
+    )
+    return text + (
+        f", the largest threshold that flags at most {figures.get('max_polar_flagged', 0):.0%} "
+        f"of the texts that do carry sentiment {where}. Over those rows it recalls "
+        f"{figures['neutral_recall']:.0%} of the neutral texts and flags "
+        f"{figures['polar_flagged_rate']:.1%} of the polar ones."
+    )
 
 
 def model_card(manifest_data: dict, metrics: dict) -> str:
