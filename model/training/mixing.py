@@ -116,9 +116,7 @@ def _imdb(recipe: Recipe, data_dir: str | None, seed: int, limit: int | None, tr
         loaded.append(Rows(texts, np.asarray(labels, dtype=np.int8)))
     if carved:
         full, test = loaded
-        train_idx, val_idx = splits.carve(
-            full.labels, mix.validation_fraction, None, splits.corpus_seed(seed, IMDB)
-        )
+        train_idx, val_idx = splits.carve(full.labels, mix.validation_fraction, None, seed)
         train, validation = full.subset(train_idx), full.subset(val_idx)
     else:
         train, validation, test = loaded if training else [None, *loaded]
@@ -161,7 +159,7 @@ def carve_corpus(
         corpus.labels,
         recipe.validation_fraction if fraction is None else fraction,
         recipe.validation_cap,
-        splits.corpus_seed(seed, corpus.name),
+        seed,
     )
     train = rows.subset(train_idx)
     if recipe.neutral == NEUTRAL_NONE:

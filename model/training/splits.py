@@ -18,16 +18,6 @@ def corpus_seed(seed: int, name: str) -> int:
     return int.from_bytes(digest[:4], "little")
 
 
-def validation_size(n: int, fraction: float, cap: int | None, minimum: int = 1) -> int:
-    """round(fraction * n), at most ``cap``, at least ``minimum`` when n > 1, always < n."""
-    if n <= 1 or fraction <= 0:
-        return 0
-    size = max(minimum, round(fraction * n))
-    if cap is not None:
-        size = min(size, cap)
-    return min(size, n - 1)
-
-
 def stratified_pick(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
     """``size`` indices drawn without replacement, each label class in proportion (sorted)."""
     labels = np.asarray(labels)
@@ -50,9 +40,19 @@ def stratified_pick(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
 def carve(
     labels: np.ndarray, fraction: float, cap: int | None, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(train indices, validation indices): a stratified seeded validation carve."""
+    """(train indices, validation indices): a stratified seeded validation carve.
+
+    Per label (in sorted order, one ``RandomState(seed)`` per corpus): a permutation of that
+    label's rows, the first round(fraction x n) go to validation. With ``cap``, the fraction
+    shrinks so that about ``cap`` rows are carved.
+    """
     labels = np.asarray(labels)
-    val = stratified_pick(labels, validation_size(len(labels), fraction, cap), seed)
-    mask = np.ones(len(labels), dtype=bool)
-    mask[val] = False
-    return np.flatnonzero(mask), val
+    if cap is not None and len(labels) and fraction * len(labels) > cap:
+        fraction = cap / len(labels)
+    rng = np.random.RandomState(seed)
+    validation = np.zeros(len(labels), dtype=bool)
+    for label in np.unique(labels):
+        rows = np.flatnonzero(labels == label)
+        rows = rows[rng.permutation(len(rows))]
+        validation[rows[: round(fraction * len(rows))]] = True
+    return np.flatnonzero(~validation), np.flatnonzero(validation)

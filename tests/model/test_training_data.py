@@ -146,7 +146,8 @@ def test_carve_cap_and_tiny_corpora():
     labels = np.array([POSITIVE, NEGATIVE] * 5000)
     assert len(splits.carve(labels, 0.1, 300, seed=0)[1]) == 300
     assert len(splits.carve(np.array([POSITIVE]), 0.1, None, seed=0)[1]) == 0
-    assert len(splits.carve(np.array([POSITIVE, NEGATIVE]), 0.1, None, seed=0)[1]) == 1
+    assert len(splits.carve(np.array([POSITIVE, NEGATIVE]), 0.1, None, seed=0)[1]) == 0
+    assert len(splits.carve(np.array([POSITIVE] * 10 + [NEGATIVE] * 5), 0.2, None, 0)[1]) == 3
 
 
 def test_corpus_seeds_are_independent_of_each_other():
