@@ -198,9 +198,9 @@ def _is_user(data, name: str) -> bool:
 
 def fit_neutral_rule(recipe: recipes.Recipe, data, outputs: dict, temperature: float):
     """The neutral rule fitted on validation (None for recipes without a neutral answer)."""
-    from model.serving.postprocess import NeutralRule, p_positive
-    from model.training.corpora import LABEL_NAMES, NEUTRAL
-    from model.training.neutral import fit_neutral_threshold, neutral_scores, rule_figures
+    from model.serving.postprocess import p_positive
+    from model.training.corpora import LABEL_NAMES
+    from model.training.neutral import fit_neutral_threshold
 
     if recipe.neutral == recipes.NEUTRAL_NONE:
         return None, None
@@ -222,21 +222,20 @@ def fit_neutral_rule(recipe: recipes.Recipe, data, outputs: dict, temperature: f
         )
         return labels, p_positive(logits, temperature), presence
 
-    everything = sorted({n for members in groups.values() for n in members})
+    everything = [n for members in groups.values() for n in members]
     labels, p, presence = pooled(everything)
-    names = [LABEL_NAMES[int(c)] for c in labels]
-    rule, _ = fit_neutral_threshold(recipe.neutral, names, p, presence, max_polar_flagged=cap)
-    per_group = {}
-    for group, members in groups.items():  # the threshold must respect the cap in every group
-        g_labels, g_p, g_presence = pooled(members)
-        scores = neutral_scores(recipe.neutral, g_p, g_presence)[g_labels != NEUTRAL]
-        if len(scores):
-            per_group[group] = float(np.sort(scores)[int(np.floor(cap * len(scores)))])
-    if per_group:
-        rule = NeutralRule(recipe.neutral, min([rule.threshold, *per_group.values()]))
-    flagged = neutral_scores(recipe.neutral, p, presence) < rule.threshold
-    figures = rule_figures(flagged, labels == NEUTRAL, cap)
-    figures.update(fitted_on=everything, groups=groups, group_thresholds=per_group)
+    group_of = [
+        g for g, members in groups.items() for n in members for _ in range(len(data.validation[n]))
+    ]
+    rule, figures = fit_neutral_threshold(
+        recipe.neutral,
+        [LABEL_NAMES[int(c)] for c in labels],
+        p,
+        presence,
+        max_polar_flagged=cap,
+        groups=group_of if len(groups) > 1 else None,
+    )
+    figures.update(fitted_on=everything, groups=groups)
     return rule, figures
 
 
