@@ -147,3 +147,143 @@ def test_event_key():
     assert event_key({"type": "event_callback", "event_id": "Ev1"}) == "Ev1"
     assert event_key({"type": "event_callback", "event": {"channel": "C", "ts": "1"}})
     assert event_key({"command": "/sentiment"}) is None
+
+
+# -- auth modes, database, model, command ----------------------------------------------------
+
+OAUTH = {
+    "SLACK_CLIENT_ID": "1111.2222",
+    "SLACK_CLIENT_SECRET": "client-secret-hush",
+    "SLACK_SCOPES": "commands, chat:write,app_mentions:read",
+    "SLACK_SIGNING_SECRET": "s3cr3t-value",
+}
+
+
+def test_bot_token_means_single_workspace_and_client_credentials_mean_oauth():
+    assert load_settings("http", GOOD_HTTP).auth_mode == "single-workspace"
+    settings = load_settings("auto", OAUTH)
+    assert settings.mode == "http" and settings.auth_mode == "oauth"
+    assert settings.scopes == ("commands", "chat:write", "app_mentions:read")
+    assert settings.bot_token is None and "client-secret-hush" not in repr(settings)
+    assert "client-secret-hush" in settings.secrets
+
+
+def test_both_auth_modes_at_once_is_one_clear_problem():
+    with pytest.raises(SettingsError) as caught:
+        load_settings("http", {**OAUTH, **GOOD_HTTP})
+    assert len(caught.value.problems) == 1
+    assert "choose one auth mode" in str(caught.value)
+
+
+def test_http_with_no_auth_mode_names_both_options():
+    with pytest.raises(SettingsError) as caught:
+        load_settings("http", {"SLACK_SIGNING_SECRET": "x"})
+    [problem] = caught.value.problems
+    assert "SLACK_BOT_TOKEN" in problem and "SLACK_CLIENT_ID" in problem
+
+
+def test_half_configured_oauth_lists_what_is_missing():
+    with pytest.raises(SettingsError) as caught:
+        load_settings("http", {"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "x"})
+    message = str(caught.value)
+    assert "SLACK_CLIENT_SECRET is not set" in message and "SLACK_SCOPES is not set" in message
+    with pytest.raises(SettingsError, match="SLACK_REDIRECT_URI is malformed"):
+        load_settings("http", {**OAUTH, "SLACK_REDIRECT_URI": "slack.example/redirect"})
+
+
+def test_socket_mode_refuses_client_credentials():
+    env = {**OAUTH, "SLACK_BOT_TOKEN": fake_token("xoxb", "1"), "SLACK_APP_TOKEN": "xapp-1"}
+    with pytest.raises(SettingsError, match="Socket Mode serves one"):
+        load_settings("socket", env)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "sqlite:///sentiment-bot.sqlite3"),
+        ({"DATABASE_PATH": "/var/bot/db.sqlite3"}, "sqlite:////var/bot/db.sqlite3"),
+        ({"DATABASE_URL": "postgres://u:p@h:5432/d"}, "postgresql+psycopg://u:p@h:5432/d"),
+        ({"DATABASE_URL": "postgresql://u@h/d"}, "postgresql+psycopg://u@h/d"),
+        ({"DATABASE_URL": "sqlite:///x.db", "DATABASE_PATH": "ignored"}, "sqlite:///x.db"),
+    ],
+)
+def test_database_url_forms(env, expected):
+    assert load_settings("http", {**GOOD_HTTP, **env}).database_url == expected
+
+
+def test_database_password_is_masked_and_unknown_schemes_refused():
+    settings = load_settings("http", {**GOOD_HTTP, "DATABASE_URL": "postgres://u:pw-hush@h/d"})
+    assert "pw-hush" not in repr(settings) and "pw-hush" in settings.secrets
+    with pytest.raises(SettingsError, match="DATABASE_URL is malformed"):
+        load_settings("http", {**GOOD_HTTP, "DATABASE_URL": "mysql://h/d"})
+
+
+def test_model_runtime_dir_command_and_concurrency_come_from_settings():
+    env = {
+        **GOOD_HTTP,
+        "MODEL_DIR": "/models/v4",
+        "MODEL_RUNTIME": "LITE",
+        "SLACK_COMMAND": "/tone",
+        "WEB_CONCURRENCY": "3",
+    }
+    settings = load_settings("http", env)
+    assert settings.model_dir == "/models/v4" and settings.model_runtime == "lite"
+    assert settings.command == "/tone" and settings.web_concurrency == 3
+    defaults = load_settings("http", GOOD_HTTP)
+    assert defaults.model_dir is None and defaults.model_runtime is None
+    assert defaults.command == "/sentiment" and defaults.web_concurrency == 1
+    bad = {
+        **GOOD_HTTP,
+        "MODEL_RUNTIME": "gpu",
+        "SLACK_COMMAND": "sentiment",
+        "WEB_CONCURRENCY": "0",
+    }
+    with pytest.raises(SettingsError) as caught:
+        load_settings("http", bad)
+    assert len(caught.value.problems) == 3
+
+
+def test_the_classifier_loader_passes_model_dir_and_runtime(monkeypatch):
+    import model
+    from bot.__main__ import classifier_loader
+
+    seen = {}
+    monkeypatch.setattr(
+        model, "load", lambda path=None, runtime=None: seen.update(p=path, r=runtime)
+    )
+    env = {**GOOD_HTTP, "MODEL_DIR": "/m", "MODEL_RUNTIME": "tensorflow"}
+    classifier_loader(load_settings("http", env))()
+    assert seen == {"p": "/m", "r": "tensorflow"}
+
+
+def test_model_runtime_in_dotenv_reaches_the_loader(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("MODEL_RUNTIME=lite\n")
+    settings = load_settings("console", read_environment({}, dotenv_path=dotenv))
+    assert settings.model_runtime == "lite"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({**GOOD_HTTP, **OAUTH}, "choose one auth mode"),
+        ({"SLACK_SIGNING_SECRET": "x"}, "no auth mode is configured"),
+    ],
+)
+def test_mis_set_auth_mode_exits_2_with_one_message(tmp_path, extra, expected):
+    import subprocess
+    import sys
+
+    from bot_helpers import clean_env
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "http"],
+        env=clean_env(**extra),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("error:") == 1 and expected in result.stderr
+    assert "client-secret-hush" not in result.stderr and "Traceback" not in result.stderr
