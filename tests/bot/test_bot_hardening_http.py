@@ -323,6 +323,19 @@ def test_unhandled_bolt_response_passes_through(handler):
 # -- 3. idle half-open sockets -----------------------------------------------------------------
 
 
+def _stop(server, thread: threading.Thread) -> None:
+    """Close every channel from inside waitress's own loop, then wait for the loop to end.
+
+    ``server.close()`` from another thread leaves the loop running on closed descriptors, which
+    later tests' sockets then reuse."""
+    from waitress import wasyncore
+
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    thread.join(5)
+    server.task_dispatcher.shutdown()
+    assert not thread.is_alive()
+
+
 def _half_open(port: int) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", port))
     sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n")
@@ -352,8 +365,7 @@ def test_server_answers_while_150_half_open_sockets_idle():
     finally:
         for sock in idle:
             sock.close()
-        server.close()
-        thread.join(5)
+        _stop(server, thread)
 
 
 def test_40_mb_post_gets_its_413_even_from_a_client_still_uploading():
@@ -374,8 +386,7 @@ def test_40_mb_post_gets_its_413_even_from_a_client_still_uploading():
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 413
     finally:
-        server.close()
-        thread.join(5)
+        _stop(server, thread)
 
 
 def test_waitress_options_cap_body_and_use_poll():
