@@ -55,13 +55,15 @@ embedding: $(EMBEDDING_DIR)/saved_model.pb
 $(EMBEDDING_DIR)/saved_model.pb: | $(DEV_STAMP)
 	$(BIN)/python -m model.embedding --out $(EMBEDDING_DIR)
 
-model: $(MODEL_DIR)/manifest.json  ## Train the default model into artifacts/model (~3 min)
+model: $(MODEL_DIR)/manifest.json  ## Train the default recipe into artifacts/model
 
-$(MODEL_DIR)/manifest.json: | $(DEV_STAMP) $(EMBEDDING_DIR)/saved_model.pb
-	$(BIN)/python -m model.train --out $(MODEL_DIR)
+# The recipe builds the embedding module it needs on first use (artifacts/embedding-chat).
+$(MODEL_DIR)/manifest.json: | $(DEV_STAMP)
+	$(BIN)/python -m model.train --out $(MODEL_DIR) $(TRAIN_ARGS)
 
-bundle: $(DEV_STAMP) $(EMBEDDING_DIR)/saved_model.pb  ## Regenerate the bundled default model
-	$(BIN)/python -m model.bundle --model $(MODEL_DIR)
+# Trains the default recipe into $(MODEL_DIR) unless it already holds that recipe's model.
+bundle: $(DEV_STAMP)  ## Regenerate the bundled default model (then commit model/serving/bundled_model)
+	$(BIN)/python -m model.bundle --model $(MODEL_DIR) $(BUNDLE_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

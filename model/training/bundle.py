@@ -32,45 +32,18 @@ SAMPLE_SIZE = 64
 MAX_BUNDLE_BYTES = 15 * 1024 * 1024
 
 
-#: Arguments that say where things are, not how the model is made: not part of a recipe.
-_NOT_RECIPE = {"data_dir", "text_dir", "out", "embedding", "vectors", "limit", "train_limit"}
-_NOT_RECIPE |= {"test_limit", "recipe"}
-
-
 def default_recipe() -> str:
     """The recipe ``python -m model.train`` uses when given none."""
-    recipes = _recipes_module()
-    return recipes.DEFAULT_RECIPE if recipes else "tutorial"
+    from model.training import recipes
 
-
-def _recipes_module():
-    try:
-        from model.training import recipes
-    except ImportError:
-        return None
-    return recipes
+    return recipes.DEFAULT_RECIPE
 
 
 def recipe_definition(name: str) -> dict:
-    """The recipe as plain data: how the embedding is built and how the network is trained.
+    """The recipe as plain data (model.training.recipes): everything that decides the model."""
+    from model.training import recipes
 
-    Before named recipes existed, the recipe was the defaults of the two command lines, so
-    that is the fallback.
-    """
-    recipes = _recipes_module()
-    if recipes is not None:
-        return recipes.describe(name)
-    from model.embedding.build import parse_args as embedding_args
-    from model.training.train_cli import parse_args as train_args
-
-    def settings(namespace) -> dict:
-        return {k: v for k, v in sorted(vars(namespace).items()) if k not in _NOT_RECIPE}
-
-    return {
-        "name": name,
-        "embedding": settings(embedding_args([])),
-        "train": settings(train_args([])),
-    }
+    return recipes.describe(name)
 
 
 def fingerprint(definition: dict) -> str:
@@ -103,9 +76,7 @@ def _trained_fingerprint(model_dir: Path) -> str | None:
 
 def train(recipe: str, model_dir: Path, data_dir: str | None) -> None:
     """Train the recipe into ``model_dir`` through the real command line (progress shows)."""
-    command = [sys.executable, "-m", "model.train", "--out", str(model_dir)]
-    if _recipes_module() is not None:
-        command += ["--recipe", recipe]
+    command = [sys.executable, "-m", "model.train", "--recipe", recipe, "--out", str(model_dir)]
     if data_dir:
         command += ["--data-dir", data_dir]
     log.info("training recipe %r into %s: %s", recipe, model_dir, " ".join(command[1:]))
