@@ -26,10 +26,13 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait for a connection or a statement: dedupe runs before the 3 s ack.
 DB_TIMEOUT_SECONDS = 2
-#: Per process: waitress threads + listener threads share these. Kept small because hosted
-#: PostgreSQL plans cap connections (Heroku's smallest: 20) and every process has its own pool.
-POOL_SIZE = 4
-MAX_OVERFLOW = 6
+#: Per process, at most POOL_SIZE + MAX_OVERFLOW = 5 connections, shared by the waitress and
+#: listener threads (a claim holds one for about a millisecond). Kept small because hosted
+#: PostgreSQL plans cap connections (Heroku's essential-0: 20) and every process has its own
+#: pool: processes x 5 must stay under the plan's limit. A thread that waits longer than
+#: DB_TIMEOUT_SECONDS for a connection answers anyway (degraded), like in an outage.
+POOL_SIZE = 2
+MAX_OVERFLOW = 3
 #: While failing, /healthz probes the database at most this often to notice recovery.
 PROBE_INTERVAL_SECONDS = 5.0
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from sqlalchemy import delete
 
 from bot.db import Database
-from bot.db.schema import event_claims
+from bot.db.schema import event_claims, purge_expired_oauth_states
 
 #: Slack retries within minutes; an hour covers them with a wide margin.
 DEFAULT_TTL_SECONDS = 3600.0
@@ -78,12 +78,13 @@ class ClaimStore:
             self._purge_lock.release()
 
     def purge(self, now: float | None = None) -> int:
-        """Delete claims older than the TTL; return how many."""
+        """Delete claims older than the TTL (and expired OAuth states); return how many claims."""
         cutoff = (self.clock() if now is None else now) - self.ttl
         with self.database.engine.begin() as connection:
             result = connection.execute(
                 delete(event_claims).where(event_claims.c.claimed_at < cutoff)
             )
+            purge_expired_oauth_states(connection)
         return result.rowcount
 
     def forget_team(self, team_id: str) -> int:

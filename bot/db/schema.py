@@ -13,8 +13,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timezone
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, inspect, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -41,6 +53,19 @@ schema_version = Table(
     Column("id", Integer, primary_key=True),
     Column("version", Integer, nullable=False),
 )
+
+
+#: slack_sdk's OAuth state table, declared apart (its own MetaData, so migrate never creates it
+#: from here) for purging: the store deletes a state when it is used, never when it expires.
+_oauth_states = Table("slack_oauth_states", MetaData(), Column("expire_at", DateTime))
+
+
+def purge_expired_oauth_states(connection: Connection) -> int:
+    """Delete install links' states that expired unused; return how many."""
+    if not inspect(connection).has_table(_oauth_states.name):
+        return 0
+    now = datetime.now(timezone.utc).replace(tzinfo=None)  # the store writes naive UTC
+    return connection.execute(delete(_oauth_states).where(_oauth_states.c.expire_at < now)).rowcount
 
 
 def _create_v1(connection: Connection) -> None:

@@ -213,3 +213,16 @@ def test_schema_version_row_is_updated_not_duplicated(migrated_database, monkeyp
     migrate(migrated_database)
     with migrated_database.engine.connect() as connection:
         assert connection.execute(select(schema_version.c.version)).all() == [(1,)]
+
+
+def test_expired_install_states_are_purged_with_the_claims(migrated_database):
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    expired = SQLAlchemyOAuthStateStore(expiration_seconds=-60, engine=migrated_database.engine)
+    live = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=migrated_database.engine)
+    old_state, new_state = expired.issue(), live.issue()
+    ClaimStore(migrated_database).purge()
+    with migrated_database.engine.connect() as connection:
+        states = connection.execute(select(live.oauth_states.c.state)).scalars().all()
+    assert states == [new_state] and old_state not in states
+    assert live.consume(new_state) is True
