@@ -23,6 +23,7 @@ both of which delete it here.
 from __future__ import annotations
 
 import logging
+from time import time
 from typing import Any
 
 from slack_bolt.authorization import AuthorizeResult
@@ -66,6 +67,14 @@ class InstallationAuthorize(Authorize):
         )
         if bot is None or not bot.bot_token:
             log.info("no installation for team %s; the request is refused", team_id)
+            return None
+        if bot.bot_token_expires_at is not None and bot.bot_token_expires_at <= time():
+            log.error(
+                "the bot token of team %s expired: token rotation is on for this app, which the "
+                "bot does not support; turn it off (manifest token_rotation_enabled: false) and "
+                "reinstall",
+                team_id,
+            )
             return None
         return AuthorizeResult(
             enterprise_id=bot.enterprise_id,

@@ -224,7 +224,7 @@ class HttpRunner(Runner):
             self._load_and_ready()
             log.info("worker %s (pid %s) serving", index, os.getpid())
             self.server.run()
-        except SystemExit:
+        except (SystemExit, KeyboardInterrupt):  # SIGTERM from the supervisor, Ctrl-C
             pass
         except BaseException:
             log.exception("worker %s failed", index)

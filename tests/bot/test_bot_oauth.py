@@ -173,3 +173,29 @@ def test_healthz_reports_oauth_and_the_database(oauth_bot):
 def test_install_routes_are_not_served_in_single_workspace_mode(running_bot):
     status, _, _ = get(f"{running_bot.url}/slack/install")
     assert status == 404
+
+
+def test_an_expired_rotating_token_is_refused_with_a_clear_log(oauth_bot, standin, caplog):
+    import time
+
+    from slack_sdk.oauth.installation_store import Installation
+
+    store = oauth_bot.bolt.authorization.installation_store
+    store.save(
+        Installation(
+            app_id="A0APP0001",
+            team_id=TEAM,
+            user_id="U0INSTALLER",
+            bot_token=TEAM_TOKEN,
+            bot_id="BBOT0002",
+            bot_user_id="UBOT0002",
+            bot_refresh_token=fake_token("xoxe", "1-refresh"),
+            bot_token_expires_at=int(time.time()) - 60,
+        )
+    )
+    event = mention_event("<@UBOT0002> great", ts="1700000203.000100")
+    body = event_body(event, "EvExpired", team_id=TEAM)
+    post(oauth_bot.events_url, body, oauth_bot.secret, content_type="application/json")
+    standin.settle(0.5)
+    assert standin.calls_to("chat.postMessage") == []
+    assert "token rotation is on" in caplog.text
