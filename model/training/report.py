@@ -174,6 +174,18 @@ def _neutral_section(manifest_data: dict, metrics: dict) -> str:
     )
 
 
+def _embedding_line(cfg: dict) -> str:
+    module = cfg.get("embedding_module")
+    if not module:
+        return f"`{cfg['embedding']}` (hub.KerasLayer, trainable)"
+    return (
+        f"a hub-format module built for this run (hub.KerasLayer, trainable): "
+        f"{module['vocabulary']:,} tokens ({module['bigrams']:,} of them word pairs) + "
+        f"{module['oov_buckets']:,} OOV hash buckets x {module['dim']} dims, vocabulary by "
+        f"{module['vocabulary_from']}, starting from {module['init']}"
+    )
+
+
 def model_card(manifest_data: dict, metrics: dict) -> str:
     """A short model card (Mitchell et al. 2019): what it is, how it was made, how well, limits."""
     from model.training.domains import markdown_table
@@ -213,7 +225,7 @@ Quick, indicative sentiment of short English messages in Slack. Not for decision
 
 ## Recipe `{cfg.get("recipe", "tutorial")}`
 {recipe.get("description", "")}
-- Embedding: `{cfg["embedding"]}` (hub.KerasLayer, trainable)
+- Embedding: {_embedding_line(cfg)}
 - Dense({recipe.get("hidden_units", 16)}, relu) -> Dense(1, sigmoid){
         " + Dense(1, sigmoid) presence output" if cfg.get("neutral_design") == "presence" else ""
     }; adam, binary cross-entropy
