@@ -142,6 +142,13 @@ def _data_section(cfg: dict) -> str:
         "whose text also appears in a validation or test split is dropped "
         f"({sum(s.get('dropped_held_out', 0) for s in corpora.values())} rows)."
     )
+    if cfg.get("pseudo_neutral_rows"):
+        notes.append(
+            f"{cfg['pseudo_neutral_rows']:,} polar training rows of "
+            + ", ".join(cfg["recipe_definition"]["pseudo_neutral"]["corpora"])
+            + " carry no sentiment words by the VADER lexicon (Hutto and Gilbert (2014), VADER, "
+            'ICWSM 2014) and also train the "has sentiment" output as 0 (training time only).'
+        )
     return "\n".join(lines) + "\n\n" + "\n".join(f"- {n}" for n in notes)
 
 
