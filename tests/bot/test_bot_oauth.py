@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
-from bot_helpers import fake_token, start_bot, stop_bot
+from bot_helpers import SIGNING_SECRET, fake_token, start_bot, stop_bot
 from slack_standin import (
     SlackStandin,
     command_body,
@@ -199,3 +199,38 @@ def test_an_expired_rotating_token_is_refused_with_a_clear_log(oauth_bot, standi
     standin.settle(0.5)
     assert standin.calls_to("chat.postMessage") == []
     assert "token rotation is on" in caplog.text
+
+
+def test_the_real_process_in_oauth_mode(standin, migrated_database, tmp_path):
+    """``python -m bot`` (keyword model) configured by the environment alone."""
+    from test_bot_scaleout import start_process
+
+    process = start_process(
+        standin,
+        migrated_database.url,
+        tmp_path,
+        "oauth",
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        SLACK_SCOPES=",".join(SCOPES),
+    )
+    try:
+        assert process.health()["auth"] == "oauth"
+        status, _ = install(process, standin)
+        assert status == 200
+        event = mention_event("<@UBOT0002> lovely", ts="1700000204.000100")
+        body = event_body(event, "EvRealOauth", team_id=TEAM)
+        post(process.events_url, body, SIGNING_SECRET, content_type="application/json")
+        [posted] = standin.wait_for("chat.postMessage")
+        assert posted.headers["Authorization"] == f"Bearer {TEAM_TOKEN}"
+        uninstalled = event_body({"type": "app_uninstalled"}, "EvRealUninstall", team_id=TEAM)
+        post(process.events_url, uninstalled, SIGNING_SECRET, content_type="application/json")
+        from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+        store = SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=migrated_database.engine)
+        assert store.find_bot(enterprise_id=None, team_id=TEAM) is None
+    finally:
+        assert process.stop() == 0
+    log = process.log_path.read_text()
+    assert TEAM_TOKEN not in log and CLIENT_SECRET not in log

@@ -59,16 +59,16 @@ def start_process(
     standin: SlackStandin, database_url: str, tmp_path: Path, name: str, port: int = 0, **env: str
 ) -> Process:
     port = port or free_port()
-    environment = clean_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=standin.api_url,
-        DATABASE_URL=database_url,
-        PORT=str(port),
-        HOST="127.0.0.1",
-        LOG_LEVEL="INFO",
-        **env,
-    )
+    settings = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": standin.api_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "LOG_LEVEL": "INFO",
+    }
+    environment = clean_env(**{**settings, **env})
     log_path = tmp_path / f"{name}.log"
     with log_path.open("a") as log:
         popen = subprocess.Popen(
