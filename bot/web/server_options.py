@@ -19,7 +19,7 @@ import logging
 import resource
 from typing import Any
 
-from bot.metrics import start_summary_log
+from bot.metrics import METRICS, start_summary_log
 
 log = logging.getLogger("bot.http")
 
@@ -108,8 +108,13 @@ def _lingering_channel_class() -> type:
             class Parser(HTTPRequestParser):
                 def received(self, data: bytes) -> int:
                     consumed = super().received(data)
-                    if isinstance(self.error, RequestEntityTooLarge):
+                    if isinstance(self.error, RequestEntityTooLarge) and not channel.refused_body:
                         channel.refused_body = True
+                        METRICS.inc("sentiment_rejected_total", reason="body too large")
+                        log.info(
+                            "rejected status=413 reason='body too large' bytes=%s",
+                            self.content_length or "chunked",
+                        )
                     return consumed
 
             self.parser_class = Parser

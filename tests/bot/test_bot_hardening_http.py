@@ -22,7 +22,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.signature import SignatureVerifier
 from slack_standin import command_body, event_body, mention_event, sign
 
-from bot.metrics import Metrics
+from bot.metrics import METRICS, Metrics
 from bot.web import SlackEventsHandler, guard, waitress_options
 from bot.web.body import MalformedBody, ParsedBoltRequest, parse_body
 from bot.web.verify import signature_for, verification_failure
@@ -382,9 +382,12 @@ def test_40_mb_post_gets_its_413_even_from_a_client_still_uploading():
     try:
         url = f"http://127.0.0.1:{server.effective_port}/slack/events"
         request = urllib.request.Request(url, data=b"x" * 40_000_000, method="POST")
+        before = METRICS.count("sentiment_rejected_total", reason="body too large")
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 413
+        after = METRICS.count("sentiment_rejected_total", reason="body too large")
+        assert after == before + 1
     finally:
         _stop(server, thread)
 
