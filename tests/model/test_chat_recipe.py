@@ -120,3 +120,17 @@ def test_evaluate_recarves_the_same_validation_rows(chat_model_dir, data_dir):
     for name, figures in recorded.items():
         for key in ("examples", "accuracy", "neutral_rate"):
             assert served[name][key] == pytest.approx(figures[key], abs=1e-4), (name, key)
+
+
+def test_both_runtimes_give_the_same_answers_neutral_included(chat_model_dir):
+    from model.training.hard_cases import hard_cases
+    from tests.model.everyday_messages import CASES
+
+    manifest = read(chat_model_dir, "manifest.json")
+    assert manifest["portable"]["certified"] is True
+    assert "p_presence" in manifest["portable"]["outputs_compared"]
+    texts = [c.text for c in CASES] + hard_cases()
+    lite = model.load(chat_model_dir, runtime="lite").predict(texts)
+    tf = model.load(chat_model_dir, runtime="tensorflow").predict(texts)
+    assert [p.label for p in lite] == [p.label for p in tf]
+    assert max(abs(a.p_positive - b.p_positive) for a, b in zip(lite, tf, strict=True)) < 1e-5
