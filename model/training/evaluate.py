@@ -63,11 +63,19 @@ def held_out_data(manifest: dict, data_dir: str | None, text_dir: str | None, li
     config = manifest.get("config", {})
     recorded = config.get("data", {})
     recipe = _recipe_of(manifest)
-    user_files = tuple(recorded.get("user_files") or ())
+    user_files = []
+    for path in recorded.get("user_files") or ():
+        if Path(path).is_file():
+            user_files.append(path)
+        else:
+            log.warning("%s (a --data file of this model) is not here: its domain is skipped", path)
     text = None
     if recipe.corpora or text_dir:
-        text = str(resolve_text_dir(text_dir or recorded.get("text_dir")))
-    sources = mixing.Sources(data_dir=data_dir, text_dir=text, data_files=user_files)
+        where = recorded.get("text_dir")
+        if text_dir or not (where and Path(where).is_dir()):
+            where = text_dir  # the model was trained elsewhere: this machine's corpora
+        text = str(resolve_text_dir(where))
+    sources = mixing.Sources(data_dir=data_dir, text_dir=text, data_files=tuple(user_files))
     data = mixing.prepare(
         recipe,
         sources,
