@@ -255,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
             bots = [a, b]
             results["database"] = "postgresql" if "postgres" in database_url else "sqlite"
             results["startup_s"] = [round(a.start(), 2), round(b.start(), 2)]
+            with urllib.request.urlopen(f"{a.url}/healthz", timeout=5) as response:
+                health = json.loads(response.read())
+            results["model"] = f"{health.get('model_version')} ({health.get('runtime')})"
             results["idle_memory_mb"] = {"a": memory_mb(a.popen.pid), "b": memory_mb(b.popen.pid)}
             results["burst"] = command_burst(standin, bots, args.requests)
             results["after_burst_memory_mb"] = {
@@ -293,7 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0 if ok else 1
-    print(f"two processes sharing {results['database']}; started in {results['startup_s']} s")
+    print(
+        f"two processes sharing {results['database']}, model {results['model']}; "
+        f"started in {results['startup_s']} s"
+    )
     print(
         f"burst: {burst['commands']} concurrent /sentiment commands over A and B\n"
         f"  ack p50 {burst['ack_p50_ms']} ms  p99 {burst['ack_p99_ms']} ms  "
