@@ -13,6 +13,7 @@ from pathlib import Path
 
 from model.serving.config import DEFAULT_MODEL_DIR
 from model.serving.errors import ModelError, exit_on_model_error
+from model.serving.prediction import Prediction
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -52,10 +53,14 @@ def read_texts(args: argparse.Namespace) -> list[str]:
     return texts
 
 
-def format_line(text: str, label: str, confidence: float) -> str:
+def format_line(text: str, prediction: Prediction) -> str:
+    """``label  confidence  text``; a neutral answer also says which side the text leans to."""
     shown = " ".join(text.split())
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return f"{label:<8}  {confidence:6.1%}  {shown}"
+    line = f"{prediction.label:<8}  {prediction.confidence:6.1%}  {shown}"
+    if prediction.is_neutral:
+        line += f"  (no clear sentiment; leans {prediction.leaning})"
+    return line
 
 
 @exit_on_model_error
@@ -77,5 +82,5 @@ def main(argv: list[str] | None = None) -> int:
         print()
     else:
         for text, prediction in zip(texts, predictions, strict=True):
-            print(format_line(text, prediction.label, prediction.confidence))
+            print(format_line(text, prediction))
     return 0

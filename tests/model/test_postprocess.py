@@ -103,3 +103,12 @@ def test_a_per_domain_cap_holds_in_every_domain():
 def test_fitting_needs_both_kinds_of_text():
     with pytest.raises(ValueError, match="both"):
         fit_neutral_threshold("band", ["positive", "negative"], np.array([0.9, 0.1]))
+
+
+def test_predict_cli_line_says_where_a_neutral_text_leans():
+    from model.serving.predict_cli import format_line
+
+    neutral = format_line("The meeting is at 3pm", Prediction.from_probability(0.4, True))
+    assert neutral.startswith("neutral") and neutral.endswith("leans negative)")
+    polar = format_line("great", Prediction.from_probability(0.9))
+    assert polar.startswith("positive") and "leans" not in polar
