@@ -60,3 +60,22 @@ def test_ngram_rows_start_at_the_mean_of_their_words():
     rows = ngram_vectors(["not bad", "zz yy"], ["not", "bad"], vectors, method="mean")
     np.testing.assert_allclose(rows[0], [0.5, 0.5])
     assert np.abs(rows[1]).max() < 0.1  # unknown words: small random
+
+
+def test_vectors_file_plus_bigrams_counted_on_the_corpora(text_dir, tmp_path):
+    vectors = tmp_path / "vectors.txt"
+    vectors.write_text("not 1 0\nbad 0 1\nbuild 1 1\nfailed -1 0\n")
+    out = tmp_path / "module"
+    argv = ["--vectors", str(vectors), "--dim", "2", "--corpora", "text"]
+    argv += ["--text-dir", str(text_dir), "--ngrams", "2", "--ngram-min-count", "2"]
+    argv += ["--oov-buckets", "3", "--out", str(out)]
+    build(parse_args(argv))
+    vocabulary = (out / "assets" / "vocabulary.txt").read_text().splitlines()
+    assert vocabulary[:4] == ["not", "bad", "build", "failed"]
+    assert {"not bad", "build failed"} <= set(vocabulary[4:])
+
+    import tensorflow as tf
+
+    matrix = tf.saved_model.load(str(out)).embeddings.numpy()
+    np.testing.assert_allclose(matrix[vocabulary.index("not bad")], [0.5, 0.5])
+    np.testing.assert_allclose(matrix[vocabulary.index("build failed")], [0.0, 0.5])
