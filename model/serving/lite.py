@@ -41,8 +41,14 @@ class LiteNetwork:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.embeddings.shape[1]), dtype=np.float32)
+        # token_id inlined: one dict lookup per token, hashing only the unknown ones.
+        get, tokenize, fingerprint = self.index.get, self.tokenizer.tokenize, farmhash.fingerprint64
+        vocab_size, buckets = self.vocab_size, self.buckets
         for row, text in enumerate(texts):
-            ids = [self.token_id(t) for t in self.tokenizer.tokenize(text)]
+            ids = [
+                i if (i := get(t)) is not None else vocab_size + fingerprint(t) % buckets
+                for t in tokenize(text)
+            ]
             if ids:
                 total = self.embeddings[ids].sum(axis=0, dtype=np.float32)
                 out[row] = total * np.float32(1.0 / np.sqrt(np.float32(len(ids))))
