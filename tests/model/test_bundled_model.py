@@ -142,6 +142,19 @@ def test_bundle_was_made_from_the_current_recipe(manifest):
     )
 
 
+def test_fingerprint_follows_any_change_of_the_recipe_definition(monkeypatch):
+    from model.training import recipes
+    from model.training.bundle import recipe_fingerprint
+
+    name = recipes.DEFAULT_RECIPE
+    before = recipe_fingerprint(name)
+    assert recipe_fingerprint(name) == before, "stable for an unchanged recipe"
+    original = recipes.describe(name)
+    changed = {**original, "epochs": original["epochs"] + 1}
+    monkeypatch.setattr(recipes, "describe", lambda _name: changed)
+    assert recipe_fingerprint(name) != before
+
+
 # --- which model model.load() serves -------------------------------------------------------
 
 
