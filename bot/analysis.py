@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.language import looks_non_english
+from bot.markup import clean_text
 
 
 class ClassifierLike(Protocol):
@@ -41,6 +42,12 @@ class Analyzer:
     def __init__(self, classifier: ClassifierLike, confidence_threshold: float = 0.6):
         self.classifier = classifier
         self.threshold = confidence_threshold
+        #: Emoji shortcodes the model reads as words; markup cleaning keeps these.
+        self.emoji_codes: frozenset[str] = frozenset(getattr(classifier.info, "emoji_codes", ()))
+
+    def clean(self, text: str) -> str:
+        """``text`` with Slack markup removed as this model wants it (its emoji kept)."""
+        return clean_text(text, keep_emoji=self.emoji_codes)
 
     def analyse(self, text: str) -> Analysis:
         """Score ``text`` (already cleaned of Slack markup); exceptions propagate to the caller."""

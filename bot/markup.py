@@ -4,8 +4,10 @@ The model was trained on plain English reviews; ``<@U024BE7LH>`` or ``:tada:`` a
 and the bot's own mention is in every @-mention. What is kept: the visible label of a link
 (``<https://x|this awesome film>`` → "this awesome film"), because it is words the author chose.
 What is dropped: user, channel and group mentions, ``<!here>``-style broadcasts, dates, bare
-URLs (and labels that are just the URL again), and ``:emoji:`` codes. Slack's HTML escaping
-(``&amp; &lt; &gt;``) is undone.
+URLs (and labels that are just the URL again), and ``:emoji:`` codes, except the ones the caller
+says the model reads (``keep_emoji``: the chat model learned ``:tada:`` and ``:disappointed:``
+as words, while a workspace's custom ``:partyparrot:`` would only add noise). Slack's HTML
+escaping (``&amp; &lt; &gt;``) is undone.
 
 Size: Slack refuses messages over 40,000 characters, so nothing longer comes from a person.
 Longer input (a forged-but-signed request, a future surface) is cut to ``MAX_TEXT_CHARS`` before
@@ -16,6 +18,7 @@ check :func:`is_over_limit` on the raw text and add :func:`truncation_note` to t
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 #: Slack's own limit on a message's text; longer input is cut here before scoring.
 MAX_TEXT_CHARS = 40_000
@@ -23,7 +26,8 @@ MAX_TEXT_CHARS = 40_000
 _ANGLE = re.compile(r"<([^<>]*)>")
 #: ``:name:`` with at least one letter (so "10:30:45" survives), plus the digit-only ones.
 _EMOJI = re.compile(
-    r":(?:[+-]1|100|1234|(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]+):(?::skin-tone-\d:)?", re.IGNORECASE
+    r"(:(?:[+-]1|100|1234|(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]+):)(?::skin-tone-\d:)?",
+    re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s+")
 _URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?/*[^\s/]+\.[^\s]+$", re.IGNORECASE)
@@ -62,11 +66,19 @@ def with_truncation_note(message: dict, limit: int = MAX_TEXT_CHARS) -> dict:
     return noted
 
 
-def clean_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+def clean_text(
+    text: str, limit: int = MAX_TEXT_CHARS, keep_emoji: Collection[str] = frozenset()
+) -> str:
     """Plain text for scoring: the first ``limit`` characters, Slack markup removed, entities
-    decoded, whitespace collapsed."""
+    decoded, whitespace collapsed. ``:shortcode:`` emoji in ``keep_emoji`` (lowercase) stay,
+    without their skin tone; the others go."""
     text = _ANGLE.sub(_replace_angle, (text or "")[:limit])
-    text = _EMOJI.sub(" ", text)
+
+    def emoji(match: re.Match[str]) -> str:
+        code = match.group(1).lower()
+        return f" {code} " if code in keep_emoji else " "
+
+    text = _EMOJI.sub(emoji, text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return _SPACE.sub(" ", text).strip()
 

@@ -17,7 +17,7 @@ Pure logic only (no Slack calls), so every rule here is unit-tested with plain d
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,9 +134,14 @@ class ChannelMessage:
 
 
 def human_texts(
-    messages: Sequence[Mapping[str, Any]], bot_user_id: str | None = None, limit: int = MAX_COUNT
+    messages: Sequence[Mapping[str, Any]],
+    bot_user_id: str | None = None,
+    limit: int = MAX_COUNT,
+    clean: Callable[[str], str] = clean_text,
 ) -> list[ChannelMessage]:
     """People's messages with text, newest ``limit`` of them, returned oldest first.
+
+    ``clean`` removes Slack markup (the analyzer's, so emoji the model reads are kept).
 
     ``messages`` is ``conversations.history`` output (newest first). Messages whose text is
     empty after removing markup (files only, emoji only, Block Kit only) are skipped.
@@ -147,7 +152,7 @@ def human_texts(
             break
         if not is_human_message(message, bot_user_id):
             continue
-        text = clean_text(message.get("text") or "")
+        text = clean(message.get("text") or "")
         if text:
             found.append(ChannelMessage(ts=str(message.get("ts") or ""), text=text))
     found.reverse()  # history comes newest first; the trend reads oldest → newest

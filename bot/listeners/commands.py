@@ -9,6 +9,7 @@ name is matched exactly (``SLACK_COMMAND``, default ``/sentiment``), so another 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.listeners.deps import Deps, deps_of, request_id
@@ -21,9 +22,10 @@ ANY_COMMAND = re.compile(r"^/")
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage"})
 
 
-def wants_usage(text: str) -> bool:
-    """True for an empty command or an explicit request for help."""
-    cleaned = clean_text(text or "")
+def wants_usage(text: str, clean: Callable[[str], str] = clean_text) -> bool:
+    """True for an empty command or an explicit request for help (``clean``: the analyzer's
+    markup cleaning, so a text of emoji the model reads is scored, not answered with usage)."""
+    cleaned = clean(text or "")
     return not cleaned or cleaned.lower() in HELP_WORDS
 
 
@@ -35,9 +37,10 @@ def is_sentiment_command(command: dict[str, Any], context: Any) -> bool:
 def ack_sentiment(ack: Any, command: dict[str, Any], context: Any) -> None:
     """The ack listener: empty 200, or ``in_channel`` so the channel also sees the question."""
     text = command.get("text", "")
-    if deps_of(context).response_type == "in_channel" and not (
-        wants_usage(text) or _is_mood(command)  # help and channel mood stay private
-    ):
+    deps = deps_of(context)
+    # help and channel mood stay private
+    private = wants_usage(text, deps.analyzer.clean) or _is_mood(command)
+    if deps.response_type == "in_channel" and not private:
         ack(response_type="in_channel")
     else:
         ack()
@@ -65,14 +68,14 @@ def answer_sentiment(
         return
     text = command.get("text", "")
     meta = ReplyMeta.from_context(context, request_id=request_id(body))
-    if wants_usage(text):
+    if wants_usage(text, deps.analyzer.clean):
         message = usage_message(command.get("command") or deps.command)
         _respond(deps, response_url, {**message, "response_type": "ephemeral"}, meta)
         return
     rid = request_id(body)
     label = "error"
     try:
-        analysis = deps.analyzer.analyse(clean_text(text))
+        analysis = deps.analyzer.analyse(deps.analyzer.clean(text))
         message, label = result_message(analysis), analysis.label
         if is_over_limit(text):
             message = with_truncation_note(message)

@@ -13,7 +13,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.listeners.deps import Deps, deps_of, request_id
-from bot.markup import clean_text, is_over_limit, with_truncation_note
+from bot.markup import is_over_limit, with_truncation_note
 from bot.replies import apology, dm_help, mention_help, result_message
 from bot.slack_api import ReplyMeta
 
@@ -92,7 +92,7 @@ def answer_event(
     if channel and ts and not deps.answered.first_time(f"msg:{team_id}:{channel}:{ts}", team_id):
         return  # the same message already answered via the other event type
     raw = event.get("text") or ""
-    text = clean_text(raw)
+    text = deps.analyzer.clean(raw)
     if not text:
         post_reply(deps, client, event, thread_ts, help_message, meta)
         return

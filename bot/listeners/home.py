@@ -13,7 +13,6 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.listeners.deps import deps_of
-from bot.markup import clean_text
 from bot.views import TRY_BUTTON_ACTION, TRY_INPUT_ACTION, home_view, submitted_text
 
 EMPTY_TRY = "Type a sentence in the box first, then press Enter or *Analyze*."
@@ -50,7 +49,7 @@ def publish_home(event: dict[str, Any], client: Any, context: Any) -> None:
 def try_it_view(deps: Any, raw_text: str) -> dict[str, Any]:
     """The Home tab with the answer (or a hint) for what the user typed in the try-it box."""
     info = _model_info(deps)
-    text = clean_text(raw_text)
+    text = deps.analyzer.clean(raw_text)
     if not text:
         return home_view(info, note=EMPTY_TRY)
     try:

@@ -216,7 +216,9 @@ def mood_reply(
         return ephemeral(
             "I couldn't reach Slack to read the channel's messages. Please try again in a moment."
         )
-    messages = human_texts(history.messages, bot_user_id, min(request.count, MAX_COUNT))
+    messages = human_texts(
+        history.messages, bot_user_id, min(request.count, MAX_COUNT), deps.analyzer.clean
+    )
     try:
         predictions = (
             deps.analyzer.classifier.predict([m.text for m in messages]) if messages else []

@@ -14,7 +14,6 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.listeners.deps import deps_of
-from bot.markup import clean_text
 from bot.replies import Message, apology, result_message
 
 CALLBACK_ID = "analyze_sentiment"
@@ -47,7 +46,7 @@ def shortcut_intro(payload: dict[str, Any]) -> str:
 def shortcut_reply(deps: Any, payload: dict[str, Any]) -> Message:
     """The answer for a message shortcut payload: result, no-text one-liner, or apology."""
     message = payload.get("message") or {}
-    text = clean_text(message.get("text") or "")
+    text = deps.analyzer.clean(message.get("text") or "")
     if not text:
         return no_text_message()
     try:

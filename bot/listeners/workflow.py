@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 from bot.listeners.deps import deps_of
-from bot.markup import clean_text
 
 CALLBACK_ID = "analyze_sentiment"
 
@@ -41,7 +40,7 @@ def run_step(complete: Any, fail: Any, context: Any, inputs: dict[str, Any] | No
     """Lazy listener: score ``inputs["text"]`` and complete the step, or fail it with a reason."""
     deps = deps_of(context)
     raw = (inputs or {}).get("text")
-    text = clean_text(raw if isinstance(raw, str) else "")
+    text = deps.analyzer.clean(raw if isinstance(raw, str) else "")
     if not text:
         _finish(deps, fail, error=EMPTY_INPUT)
         return

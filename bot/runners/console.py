@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from bot.analysis import Analyzer
-from bot.markup import clean_text
 from bot.replies import console_usage, plain_answer
 from bot.runners.base import Runner
 from bot.settings import Settings
@@ -32,7 +31,7 @@ HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
 
 def answer_line(analyzer: Analyzer, line: str) -> str | None:
     """The console's answer to one input line (None for a blank line)."""
-    text = clean_text(line)
+    text = analyzer.clean(line)
     if not text:
         return None
     if text.lower() in HELP_WORDS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from model.serving.config import requested_runtime, serving_model_dir
 from model.serving.errors import ModelError
 from model.serving.postprocess import NeutralRule
 from model.serving.prediction import Classifier, ModelInfo
+from model.serving.tokenizer import TOKENIZER_FILENAME, TokenizerSpec, shortcodes_read
 
 RUNTIMES = ("lite", "tensorflow")
 
@@ -31,6 +33,16 @@ def choose_runtime(manifest: dict, requested: str | None) -> str:
     return requested or ("lite" if certified else "tensorflow")
 
 
+def read_emoji_codes(model_dir: Path) -> frozenset[str]:
+    """The ``:shortcode:`` emoji the model's tokenizer reads (portable form, else SavedModel)."""
+    for candidate in (model_dir / PORTABLE, model_dir / SAVED_MODEL / "assets"):
+        spec_path = candidate / TOKENIZER_FILENAME
+        if spec_path.is_file():
+            data = json.loads(spec_path.read_text(encoding="utf-8"))
+            return shortcodes_read(TokenizerSpec.from_json_dict(data))
+    return frozenset()
+
+
 def load(path: str | os.PathLike | None = None, runtime: str | None = None) -> Classifier:
     """Load the model in ``path`` (default: env MODEL_DIR, else artifacts/model, else bundled)."""
     model_dir = Path(path) if path else serving_model_dir()
@@ -48,6 +60,7 @@ def load(path: str | os.PathLike | None = None, runtime: str | None = None) -> C
         domains=dict(metrics.get("domains") or {}),
         neutral=rule.to_json() if rule else None,
         extra={"embedding": manifest.get("config", {}).get("embedding")},
+        emoji_codes=read_emoji_codes(model_dir),
     )
     if chosen == "lite":
         from model.serving.lite import LiteClassifier

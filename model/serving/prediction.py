@@ -52,7 +52,8 @@ class ModelInfo:
 
     ``domains`` holds per-domain validation metrics from metrics.json (empty for older models);
     ``neutral`` is the stored neutral rule, e.g. {"method": "band", "threshold": 0.1}, or None
-    when the model never answers "neutral".
+    when the model never answers "neutral". ``emoji_codes`` tells a caller that cleans Slack
+    markup which ``:shortcode:`` emoji to keep because the model understands them.
     """
 
     path: str
@@ -64,6 +65,8 @@ class ModelInfo:
     domains: dict[str, dict] = field(default_factory=dict)
     neutral: dict | None = None
     extra: dict = field(default_factory=dict)
+    #: Slack ``:shortcode:`` emoji the tokenizer reads as words (empty: it reads none).
+    emoji_codes: frozenset[str] = frozenset()
 
 
 class Classifier(Protocol):

@@ -164,6 +164,18 @@ def add_ngrams(words: list[str], widths: tuple[int, ...], separator: str = NGRAM
     return tokens
 
 
+_SHORTCODE = re.compile(r"^:[a-z0-9_+'-]+:$")
+
+
+def shortcodes_read(spec: TokenizerSpec) -> frozenset[str]:
+    """The Slack ``:shortcode:`` literals this spec rewrites into words (lowercase).
+
+    A caller that strips Slack markup (the bot) keeps exactly these, so the emoji the model
+    learned from reach it while custom workspace emoji (``:partyparrot:``) do not add noise.
+    """
+    return frozenset(k for k, _ in spec.substitutions if _SHORTCODE.match(k))
+
+
 class PythonTokenizer:
     """Pure-Python execution of a TokenizerSpec (the NumPy runtime and the embedding builder)."""
 

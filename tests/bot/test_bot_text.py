@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
+from bot_helpers import FakeClassifier
 
 from bot.analysis import Analysis, Analyzer
 from bot.language import looks_non_english
@@ -42,6 +44,19 @@ from bot.replies import (
 )
 def test_clean_text(raw: str, clean: str):
     assert clean_text(raw) == clean
+
+
+def test_clean_text_keeps_the_emoji_the_model_reads():
+    keep = frozenset({":tada:", ":+1:"})
+    raw = "so happy :TADA: :+1::skin-tone-2: :partyparrot: at 10:30:45"
+    assert clean_text(raw, keep_emoji=keep) == "so happy :tada: :+1: at 10:30:45"
+
+
+def test_analyzer_cleans_with_its_models_emoji(fake_classifier):
+    fake_classifier.info = replace(fake_classifier.info, emoji_codes=frozenset({":tada:"}))
+    analyzer = Analyzer(fake_classifier)
+    assert analyzer.clean("<@U1> :tada: :shipit:") == ":tada:"
+    assert Analyzer(FakeClassifier()).clean("<@U1> :tada:") == ""  # a model that reads none
 
 
 def test_escape_mrkdwn_round_trip():

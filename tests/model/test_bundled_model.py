@@ -180,3 +180,16 @@ def test_model_dir_and_explicit_path_override_the_bundle(tmp_path, monkeypatch):
         model.load()
     with pytest.raises(model.ModelNotFoundError, match="explicit"):
         model.load(tmp_path / "explicit")
+
+
+def test_the_bot_hands_the_bundle_the_emoji_it_learned():
+    """Slack markup cleaning keeps the shortcodes the bundled model reads, so they count."""
+    from bot.analysis import Analyzer
+
+    classifier = model.load(BUNDLED_MODEL_DIR)
+    assert {":tada:", ":+1:", ":disappointed:"} <= classifier.info.emoji_codes
+    assert ":partyparrot:" not in classifier.info.emoji_codes
+    analyzer = Analyzer(classifier)
+    assert analyzer.clean("<@U1> :tada::skin-tone-2: :partyparrot:") == ":tada:"
+    assert analyzer.analyse(analyzer.clean("<@U1> :tada:")).label == "positive"
+    assert analyzer.analyse(analyzer.clean("<@U1> :disappointed:")).label == "negative"
