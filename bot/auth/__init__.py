@@ -17,6 +17,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.settings import AUTH_OAUTH, Settings
 
+#: The OAuth install flow's two routes, served by the HTTP runner in OAuth mode.
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 

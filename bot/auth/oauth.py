@@ -32,13 +32,12 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from bot.auth import INSTALL_PATH, REDIRECT_PATH
 from bot.db import Database
 from bot.settings import AUTH_OAUTH, Settings
 
 log = logging.getLogger(__name__)
 
-INSTALL_PATH = "/slack/install"
-REDIRECT_PATH = "/slack/oauth_redirect"
 #: How long an install link's ``state`` stays valid.
 STATE_EXPIRATION_SECONDS = 600
 

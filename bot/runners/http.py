@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.auth import INSTALL_PATH, REDIRECT_PATH
 from bot.runners.base import Runner, open_database
 from bot.settings import AUTH_OAUTH, Settings
 
@@ -31,8 +32,6 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-INSTALL_PATH = "/slack/install"
-OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 SERVER_THREADS = 8
 #: Heroku sends SIGKILL 30 s after SIGTERM; workers get a little less to drain.
 DRAIN_SECONDS = 25
@@ -83,7 +82,7 @@ class SlackWsgiApp:
             status, payload = self.health()
             return _json(start_response, status, payload)
         slack_route = (path == EVENTS_PATH and method == "POST") or (
-            self.oauth and path in (INSTALL_PATH, OAUTH_REDIRECT_PATH) and method == "GET"
+            self.oauth and path in (INSTALL_PATH, REDIRECT_PATH) and method == "GET"
         )
         if slack_route:
             if self.handler is None:
