@@ -86,6 +86,21 @@ class _Bounded:
     max_wait: float = MAX_RETRY_WAIT_SECONDS
     deadline: float | None = None
 
+    def __init__(self, max_retry_count: int = MAX_RETRIES, deadline: float | None = None):
+        super().__init__(max_retry_count=max_retry_count)  # type: ignore[call-arg]
+        self.deadline = deadline
+
+    def _wait(self, state: RetryState, response: HttpResponse | None) -> float:
+        """How long to sleep before the next attempt (exponential backoff, capped)."""
+        return self._backoff(state)
+
+    def prepare_for_next_attempt(
+        self, *, state: RetryState, response: HttpResponse | None = None, **_: Any
+    ) -> None:
+        state.next_attempt_requested = True
+        time.sleep(self._wait(state, response))
+        state.increment_current_attempt()
+
     def _fits(self, wait: float) -> bool:
         if self.deadline is None:
             return True
@@ -98,10 +113,6 @@ class _Bounded:
 
 class BoundedConnectionErrorRetryHandler(_Bounded, ConnectionErrorRetryHandler):
     """Retry refused/reset connections (nothing was posted); never a read timeout."""
-
-    def __init__(self, max_retry_count: int = MAX_RETRIES, deadline: float | None = None):
-        super().__init__(max_retry_count=max_retry_count)
-        self.deadline = deadline
 
     def _can_retry(
         self,
@@ -117,26 +128,12 @@ class BoundedConnectionErrorRetryHandler(_Bounded, ConnectionErrorRetryHandler):
             state=state, request=request, response=response, error=error
         ) and self._fits(self._backoff(state))
 
-    def prepare_for_next_attempt(self, *, state: RetryState, **kwargs: Any) -> None:
-        state.next_attempt_requested = True
-        time.sleep(self._backoff(state))
-        state.increment_current_attempt()
-
 
 class BoundedServerErrorRetryHandler(_Bounded, ServerErrorRetryHandler):
     """Retry HTTP 500/503 with backoff, within the deadline."""
 
-    def __init__(self, max_retry_count: int = MAX_RETRIES, deadline: float | None = None):
-        super().__init__(max_retry_count=max_retry_count)
-        self.deadline = deadline
-
     def _can_retry(self, *, state: RetryState, **kwargs: Any) -> bool:
         return super()._can_retry(state=state, **kwargs) and self._fits(self._backoff(state))
-
-    def prepare_for_next_attempt(self, *, state: RetryState, **kwargs: Any) -> None:
-        state.next_attempt_requested = True
-        time.sleep(self._backoff(state))
-        state.increment_current_attempt()
 
 
 class BoundedRateLimitRetryHandler(_Bounded, RateLimitErrorRetryHandler):
@@ -148,8 +145,7 @@ class BoundedRateLimitRetryHandler(_Bounded, RateLimitErrorRetryHandler):
         deadline: float | None = None,
         max_wait: float = MAX_RETRY_WAIT_SECONDS,
     ):
-        super().__init__(max_retry_count=max_retry_count)
-        self.deadline = deadline
+        super().__init__(max_retry_count=max_retry_count, deadline=deadline)
         self.max_wait = max_wait
 
     @staticmethod
@@ -180,17 +176,8 @@ class BoundedRateLimitRetryHandler(_Bounded, RateLimitErrorRetryHandler):
         # Slack asking for longer than we hold a reply: give up (logged) rather than hammer it.
         return asked <= self.max_wait and self._fits(asked)
 
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        state.next_attempt_requested = True
-        time.sleep(self.wait_for(response))
-        state.increment_current_attempt()
+    def _wait(self, state: RetryState, response: HttpResponse | None) -> float:
+        return self.wait_for(response)
 
 
 def retry_handlers(
