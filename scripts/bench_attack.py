@@ -46,7 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 
-from bot_helpers import clean_env  # noqa: E402
+from bench_support import rss_mb  # noqa: E402
+from bot_helpers import clean_env, free_port  # noqa: E402
 from slack_standin import (  # noqa: E402
     BOT_USER_ID,
     SlackStandin,
@@ -66,19 +67,6 @@ UNRELATED_DELAY_LIMIT_SECONDS = 2.0
 
 
 # -- process helpers ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:

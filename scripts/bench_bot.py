@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 
-from bot_helpers import clean_env  # noqa: E402
+from bench_support import memory_mb, percentile  # noqa: E402
+from bot_helpers import clean_env, free_port  # noqa: E402
 from slack_standin import SlackStandin, post_command  # noqa: E402
 
 from model.serving.config import serving_model_dir  # noqa: E402
@@ -43,32 +43,6 @@ SECRET = "bench-signing-secret"
 # A stand-in accepts any bot token; SLACK_BOT_TOKEN from the environment wins if set.
 TOKEN = os.environ.get("SLACK_BOT_TOKEN") or "-".join(("xoxb", "bench", "token"))
 ACK_LIMIT_SECONDS = 3.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0-100)."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def proc_memory_mb(pid: int) -> dict[str, float]:
-    """VmHWM (peak RSS) and VmRSS of ``pid`` in MB, from /proc (Linux only)."""
-    found: dict[str, float] = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
-                found[key] = int(value.split()[0]) / 1024
-    except OSError:
-        pass
-    return found
 
 
 def wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> dict:
@@ -137,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             health = wait_healthy(url, process, args.startup_timeout)
             startup = time.monotonic() - started
-            idle_memory = proc_memory_mb(process.pid)
+            idle_memory = memory_mb(process.pid)
 
             n = args.requests
             sent_at: dict[str, float] = {}
@@ -156,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                 replies = list(pool.map(fire, range(n)))
             standin.wait_for("response_url", n, timeout=60)
             standin.settle(1.0)
-            memory = proc_memory_mb(process.pid)
+            memory = memory_mb(process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
             try:

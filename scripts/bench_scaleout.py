@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 
+from bench_support import memory_mb, percentile  # noqa: E402
 from bot_helpers import clean_env, free_port  # noqa: E402
 from slack_standin import SlackStandin, dm_event, post_command, post_event  # noqa: E402
 
@@ -46,32 +47,6 @@ SECRET = "bench-signing-secret"
 # A stand-in accepts any bot token; SLACK_BOT_TOKEN from the environment wins if set.
 TOKEN = os.environ.get("SLACK_BOT_TOKEN") or "-".join(("xoxb", "bench", "token"))
 ACK_LIMIT_SECONDS = 3.0
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0-100)."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def memory_mb(pid: int) -> dict[str, float]:
-    """VmRSS, VmHWM (peak RSS) and Pss of ``pid`` in MB, from /proc (Linux only)."""
-    found: dict[str, float] = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
-                found[key] = round(int(value.split()[0]) / 1024, 1)
-    except OSError:
-        pass
-    try:  # PSS shares pages between processes fairly: the honest per-process figure after fork
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                found["Pss"] = round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return found
 
 
 def children(pid: int) -> list[int]:
