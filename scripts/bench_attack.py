@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 
-from bench_support import rss_mb  # noqa: E402
+from bench_support import rss_mb, wait_healthy  # noqa: E402
 from bot_helpers import clean_env, free_port  # noqa: E402
 from slack_standin import (  # noqa: E402
     BOT_USER_ID,
@@ -67,21 +67,6 @@ UNRELATED_DELAY_LIMIT_SECONDS = 2.0
 
 
 # -- process helpers ------------------------------------------------------------------------------
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"error: the bot exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise SystemExit("error: the bot did not become healthy")
 
 
 def send(

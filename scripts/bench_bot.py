@@ -25,15 +25,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 
-from bench_support import memory_mb, percentile  # noqa: E402
+from bench_support import memory_mb, percentile, wait_healthy  # noqa: E402
 from bot_helpers import clean_env, free_port  # noqa: E402
 from slack_standin import SlackStandin, post_command  # noqa: E402
 
@@ -43,21 +41,6 @@ SECRET = "bench-signing-secret"
 # A stand-in accepts any bot token; SLACK_BOT_TOKEN from the environment wins if set.
 TOKEN = os.environ.get("SLACK_BOT_TOKEN") or "-".join(("xoxb", "bench", "token"))
 ACK_LIMIT_SECONDS = 3.0
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"error: the bot exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return json.loads(response.read())
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"error: the bot did not answer /healthz within {timeout:.0f} s")
 
 
 def summary(values: list[float]) -> dict[str, float]:
