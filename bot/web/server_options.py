@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import logging
 import resource
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
-from bot.metrics import METRICS, start_summary_log
+from bot.metrics import METRICS, Metrics, start_summary_log
 
 log = logging.getLogger("bot.http")
 
@@ -184,6 +187,48 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
         return False
 
 
+#: How often the trimmer looks for a burst that has ended.
+TRIM_INTERVAL_SECONDS = 1.0
+
+
+def start_memory_trimmer(
+    interval: float = TRIM_INTERVAL_SECONDS,
+    metrics: Metrics = METRICS,
+    trim: Callable[[int], Any] | None = None,
+) -> bool:
+    """Give memory freed by a burst back to the OS once traffic has paused (``malloc_trim``).
+
+    Python frees the objects of a burst (2,000 fuzzed requests, a flood of commands), but glibc
+    keeps the pages in its heaps, so RSS stays at the burst's high-water mark and a 512 MB dyno
+    running several processes has less room for the next one. A daemon thread checks every
+    ``interval`` seconds; when requests came in since its last look and none in the last
+    interval, it calls ``malloc_trim(0)`` (a few ms). No-op off glibc. Measured with
+    ``scripts/bench_attack.py``: RSS 115 MB right after 2,000 fuzzed requests without it, 104 MB
+    with it (91.6 MB before the fuzz).
+    """
+    if trim is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            return False
+
+    def loop() -> None:
+        trimmed_at = seen = metrics.total("sentiment_requests_total")
+        while True:
+            time.sleep(interval)
+            now = metrics.total("sentiment_requests_total")
+            if now == seen and now != trimmed_at:  # a burst came and has paused
+                trim(0)
+                trimmed_at = now
+            seen = now
+
+    threading.Thread(target=loop, name="memory-trimmer", daemon=True).start()
+    return True
+
+
 def create_server(app: Any, **options: Any) -> Any:
     """``waitress.create_server`` whose connections drain a refused body (see above), in a
     process whose malloc arenas are capped (:func:`limit_malloc_arenas`)."""
@@ -192,6 +237,7 @@ def create_server(app: Any, **options: Any) -> Any:
 
     limit_malloc_arenas()
     start_summary_log()
+    start_memory_trimmer()
 
     server = waitress_create_server(app, **options)
     channel_class = _lingering_channel_class()

@@ -25,6 +25,7 @@ from slack_standin import command_body, event_body, mention_event, sign
 from bot.metrics import METRICS, Metrics
 from bot.web import SlackEventsHandler, guard, waitress_options
 from bot.web.body import MalformedBody, ParsedBoltRequest, parse_body
+from bot.web.server_options import start_memory_trimmer
 from bot.web.verify import signature_for, verification_failure
 
 SECRET = "hardening-secret-0123456789"
@@ -397,6 +398,25 @@ def test_waitress_options_cap_body_and_use_poll():
     assert options["max_request_body_size"] == 1_000_001
     assert options["asyncore_use_poll"] is True
     assert options["connection_limit"] >= 300 and options["channel_timeout"] <= 30
+
+
+def test_memory_is_trimmed_once_after_a_burst_pauses():
+    metrics, trims = Metrics(), []
+    assert start_memory_trimmer(interval=0.02, metrics=metrics, trim=trims.append)
+    time.sleep(0.1)
+    assert trims == []  # no traffic yet: nothing to give back
+    for _ in range(50):  # a burst
+        metrics.inc("sentiment_requests_total", route="events", status="200")
+    deadline = time.monotonic() + 5
+    while not trims and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)  # and it stays one call while traffic is quiet
+    assert trims == [0]
+    metrics.inc("sentiment_requests_total", route="events", status="200")
+    deadline = time.monotonic() + 5
+    while len(trims) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert trims == [0, 0]
 
 
 def test_parse_body_raises_malformed_for_scalars():
