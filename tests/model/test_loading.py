@@ -6,8 +6,9 @@ import pytest
 
 import model
 from model.serving.errors import ModelError, ModelNotFoundError
-from model.serving.loading import choose_runtime
+from model.serving.loading import choose_runtime, read_emoji_codes
 from model.serving.prediction import Prediction
+from model.serving.tokenizer import TokenizerSpec
 
 CERTIFIED = {"portable": {"certified": True}}
 UNCERTIFIED = {"portable": {"certified": False, "reason": "largest |dP| 0.1"}}
@@ -47,3 +48,18 @@ def test_prediction_from_probability():
     negative = Prediction.from_probability(0.25)
     assert negative.label == "negative" and negative.confidence == pytest.approx(0.75)
     assert Prediction.from_probability(0.5).label == "positive"
+
+
+def test_emoji_codes_come_from_the_portable_form_else_the_saved_model(tmp_path):
+    table = ((":tada:", " party "), (":)", " smile "), ("🎉", " party "))
+    spec = TokenizerSpec(substitutions=table)
+    assets = tmp_path / "saved_model" / "assets"
+    assets.mkdir(parents=True)
+    (assets / "tokenizer.json").write_text(json.dumps(spec.to_json_dict()))
+    assert read_emoji_codes(tmp_path) == {":tada:"}  # emoticons and unicode emoji are not codes
+    portable = tmp_path / "portable"
+    portable.mkdir()
+    other = TokenizerSpec(substitutions=((":rage:", " angry "),))
+    (portable / "tokenizer.json").write_text(json.dumps(other.to_json_dict()))
+    assert read_emoji_codes(tmp_path) == {":rage:"}
+    assert read_emoji_codes(tmp_path / "missing") == frozenset()
