@@ -20,7 +20,7 @@ MODEL_DIR   ?= artifacts/model
 export TFDS_DATA_DIR
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: run test install install-serve lint format embedding model bundle bench clean
+.PHONY: run test install install-serve lint format embedding model bundle bench clean config-docs
 
 run: $(SERVE_STAMP)  ## Start the bot (console mode when no Slack credentials are configured)
 	@$(BIN)/python -m bot $(ARGS)
@@ -76,6 +76,9 @@ format: $(DEV_STAMP)
 bench: $(SERVE_STAMP)  ## Print runtime and bot benchmarks (the bundled model unless MODEL_DIR is set)
 	$(BIN)/python scripts/bench_runtimes.py
 	$(BIN)/python scripts/bench_bot.py
+
+config-docs: $(SERVE_STAMP)  ## Regenerate .env.example, app.json's env and docs/configuration.md from bot/settings.py
+	$(BIN)/python -m bot.settings_docs
 
 clean:
 	rm -rf artifacts $(VENV) .pytest_cache .ruff_cache *.egg-info

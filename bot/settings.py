@@ -1,10 +1,21 @@
-"""Configuration: one frozen object read from the environment and ``./.env``.
+"""Configuration: one typed, frozen model read from the environment and ``./.env``.
 
 This is the only module of the bot that reads the environment; everything else (the model
 loader included) receives values from :class:`Settings`. Validation happens up front so that a
 misconfigured deployment fails at start with one message that lists every problem and where to
-fix it, instead of failing on the first Slack request. Secret values are never echoed back, only
-the variable names.
+fix it, instead of failing on the first Slack request. Secret values are never echoed back.
+
+The model is a pydantic-settings ``BaseSettings``: each variable is one field whose alias is the
+environment variable, whose default is its only default, and whose ``description`` is the text
+that ``.env.example``, the ``env`` block of ``app.json`` and ``docs/configuration.md`` are
+generated from. To add a setting:
+
+1. add one field to :class:`Settings` with :func:`setting` (alias, default, description, group);
+2. run ``make config-docs`` (= ``python -m bot.settings_docs``) and commit the three files.
+
+``tests/bot/test_settings_docs.py`` fails until step 2 is done. Checks that need several fields
+or the run mode (which credentials a mode needs) live in :func:`mode_problems`, so that they are
+reported together with the per-field errors rather than after them.
 """
 
 from __future__ import annotations
@@ -12,25 +23,27 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
-DEFAULT_API_URL = "https://slack.com/api/"
-DEFAULT_PORT = 3000
-DEFAULT_CONFIDENCE_THRESHOLD = 0.6
-DEFAULT_DATABASE_PATH = "sentiment-bot.sqlite3"
-DEFAULT_COMMAND = "/sentiment"
-MAX_WEB_CONCURRENCY = 32
-#: HTTP hardening (issue 11): body cap, idle-connection timeout, reply deadline.
-DEFAULT_MAX_BODY_BYTES = 1_000_000
-DEFAULT_IDLE_TIMEOUT_SECONDS = 15
-DEFAULT_REPLY_DEADLINE_SECONDS = 30.0
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 RESPONSE_TYPES = ("ephemeral", "in_channel")
 MODEL_RUNTIMES = ("lite", "tensorflow")
+MAX_WEB_CONCURRENCY = 32
 
 #: Modes a user can ask for; "auto" means HTTP if any Slack credential is set, else console.
 #: "migrate" creates or upgrades the database schema and exits.
@@ -40,55 +53,7 @@ MODES = ("auto", "http", "socket", "console", "migrate")
 AUTH_SINGLE = "single-workspace"
 AUTH_OAUTH = "oauth"
 
-_APP_PAGE = "https://api.slack.com/apps → your app"
-
-#: Where each variable's value comes from, shown when it is missing or malformed.
-WHERE = {
-    "SLACK_BOT_TOKEN": f"{_APP_PAGE} → OAuth & Permissions → Bot User OAuth Token (xoxb-…)",
-    "SLACK_SIGNING_SECRET": f"{_APP_PAGE} → Basic Information → App Credentials → Signing Secret",
-    "SLACK_APP_TOKEN": (
-        f"{_APP_PAGE} → Basic Information → App-Level Tokens → generate one with the "
-        "connections:write scope (xapp-…)"
-    ),
-    "SLACK_CLIENT_ID": f"{_APP_PAGE} → Basic Information → App Credentials → Client ID",
-    "SLACK_CLIENT_SECRET": f"{_APP_PAGE} → Basic Information → App Credentials → Client Secret",
-    "SLACK_SCOPES": (
-        "the bot scopes of manifest.yml, comma-separated "
-        "(e.g. commands,app_mentions:read,chat:write,im:history,channels:history,groups:history)"
-    ),
-    "SLACK_REDIRECT_URI": (
-        "https://<your app>/slack/oauth_redirect, also listed under OAuth & Permissions → "
-        "Redirect URLs (optional: Slack uses the app's only redirect URL when unset)"
-    ),
-    "SLACK_COMMAND": f"the slash command's name, default {DEFAULT_COMMAND}",
-    "DATABASE_URL": (
-        "a SQLAlchemy URL: sqlite:///path/to/file.db, or postgres://user:pass@host:5432/db "
-        "(Heroku's form is accepted)"
-    ),
-    "DATABASE_PATH": f"the SQLite file used when DATABASE_URL is unset, default "
-    f"{DEFAULT_DATABASE_PATH}",
-    "MODEL_DIR": "a trained model directory (default: the model package's default model)",
-    "MODEL_RUNTIME": "lite or tensorflow (default: automatic)",
-    "WEB_CONCURRENCY": f"the number of HTTP processes, 1-{MAX_WEB_CONCURRENCY}, default 1",
-    "PORT": "a TCP port number, 1-65535 (Heroku sets it for you)",
-    "LOG_LEVEL": "one of " + ", ".join(LOG_LEVELS),
-    "SLACK_API_URL": f"an http(s) URL ending in /api/, default {DEFAULT_API_URL}",
-    "SENTIMENT_RESPONSE_TYPE": "ephemeral (only the caller sees it) or in_channel",
-    "SENTIMENT_CONFIDENCE_THRESHOLD": "a number between 0.5 and 1, default 0.6",
-    "HOST": "an interface address to bind, default 0.0.0.0",
-    "HTTP_MAX_BODY_BYTES": (
-        f"the largest request body accepted, 10000-50000000 bytes, default {DEFAULT_MAX_BODY_BYTES}"
-    ),
-    "HTTP_IDLE_TIMEOUT_SECONDS": (
-        "seconds before an idle connection is closed, 1-300, default "
-        f"{DEFAULT_IDLE_TIMEOUT_SECONDS}"
-    ),
-    "SLACK_REPLY_DEADLINE_SECONDS": (
-        "seconds from a request to its reply's last delivery attempt, 5-1800, default "
-        f"{DEFAULT_REPLY_DEADLINE_SECONDS:.0f}"
-    ),
-}
-
+#: Any of these set means "talk to Slack" (``python -m bot`` then serves HTTP, not the console).
 SLACK_CREDENTIALS = (
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
@@ -96,15 +61,409 @@ SLACK_CREDENTIALS = (
     "SLACK_CLIENT_ID",
     "SLACK_CLIENT_SECRET",
 )
-#: Variables holding secrets: never printed, and left empty in .env.example.
-SECRET_VARIABLES = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_CLIENT_SECRET",
-)
 
+_APP_PAGE = "api.slack.com/apps → your app"
+#: The bot scopes manifest.yml asks for (tests/bot/test_bot_surfaces.py checks they agree).
+_MANIFEST_SCOPES = (
+    "commands,app_mentions:read,chat:write,im:history,channels:history,groups:history"
+)
 _COMMAND_NAME = re.compile(r"^/[a-z0-9_\-]{1,31}$")
+
+
+class SecretText(str):
+    """A secret kept as ``str`` (Bolt and slack_sdk take plain strings) that never shows itself:
+    ``repr`` masks it, so neither ``repr(settings)``, ``str(settings)`` nor a traceback's locals
+    print it, and :data:`Secret` masks it in ``model_dump``. Log lines are redacted separately
+    with :attr:`Settings.secrets` (bot/logs.py)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+
+#: The type of a secret field: validated as text, held as SecretText, dumped as "***".
+Secret = Annotated[
+    str,
+    AfterValidator(SecretText),
+    PlainSerializer(lambda _: "***", return_type=str),
+]
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _log_level(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = value.upper()
+    return "WARNING" if value == "WARN" else value
+
+
+def _scopes(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(s for s in re.split(r"[\s,]+", value) if s)
+    return value
+
+
+def setting(
+    default: Any,
+    description: str,
+    *,
+    env: str,
+    group: str,
+    secret: bool = False,
+    example: str | None = None,
+    heroku: str | None = None,
+    heroku_required: bool = False,
+    heroku_sets: bool = False,
+    **constraints: Any,
+) -> Any:
+    """One environment variable: its name (``env``), default, description and where it is shown.
+
+    ``group`` is its heading in ``.env.example`` and the docs; ``example`` is written to
+    ``.env.example`` instead of the default; ``heroku`` is a note added to its ``app.json``
+    description, ``heroku_required`` marks it required there, and ``heroku_sets`` keeps it out
+    of ``app.json`` (the platform or an add-on sets it). ``constraints`` go to pydantic's
+    ``Field`` (``ge``, ``le``, ``pattern``...).
+    """
+    extra = {
+        "group": group,
+        "secret": secret,
+        "example": example,
+        "heroku": heroku,
+        "heroku_required": heroku_required,
+        "heroku_sets": heroku_sets,
+    }
+    return Field(
+        default,
+        validation_alias=env,
+        description=description,
+        json_schema_extra=extra,
+        **constraints,
+    )
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment, validated (fields in documentation order)."""
+
+    model_config = SettingsConfigDict(
+        frozen=True, populate_by_name=True, extra="ignore", case_sensitive=True
+    )
+
+    #: The run mode (http, socket, console, migrate): a command-line choice, not a variable.
+    mode: Literal["http", "socket", "console", "migrate"]
+
+    # --- Slack: auth mode and credentials ---
+    bot_token: Secret | None = setting(
+        None,
+        "Bot User OAuth Token (xoxb-…), from "
+        f"{_APP_PAGE} → OAuth & Permissions. Single-workspace mode (HTTP and Socket Mode): "
+        "set either this or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, not both.",
+        env="SLACK_BOT_TOKEN",
+        group="Slack: auth mode (a bot token for one workspace, or OAuth installs)",
+        secret=True,
+        heroku_required=True,
+    )
+    client_id: str | None = setting(
+        None,
+        f"Client ID, from {_APP_PAGE} → Basic Information → App Credentials. Multi-workspace "
+        "mode: workspaces install the app at /slack/install; installations are kept in the "
+        "database. Needs SLACK_CLIENT_SECRET and SLACK_SCOPES too.",
+        env="SLACK_CLIENT_ID",
+        group="Slack: auth mode (a bot token for one workspace, or OAuth installs)",
+    )
+    client_secret: Secret | None = setting(
+        None,
+        f"Client Secret, from {_APP_PAGE} → Basic Information → App Credentials. "
+        "OAuth installs only, together with SLACK_CLIENT_ID.",
+        env="SLACK_CLIENT_SECRET",
+        group="Slack: auth mode (a bot token for one workspace, or OAuth installs)",
+        secret=True,
+    )
+    scopes: Annotated[tuple[str, ...], BeforeValidator(_scopes)] = setting(
+        (),
+        "OAuth installs only: the bot scopes to request, comma-separated: those of manifest.yml "
+        f"({_MANIFEST_SCOPES}).",
+        env="SLACK_SCOPES",
+        group="Slack: auth mode (a bot token for one workspace, or OAuth installs)",
+        example=_MANIFEST_SCOPES,
+    )
+    redirect_uri: str | None = setting(
+        None,
+        "OAuth installs only, optional: https://<your app>/slack/oauth_redirect, also listed "
+        "under OAuth & Permissions → Redirect URLs. When unset, Slack uses the app's only "
+        "configured redirect URL.",
+        env="SLACK_REDIRECT_URI",
+        group="Slack: auth mode (a bot token for one workspace, or OAuth installs)",
+    )
+    signing_secret: Secret | None = setting(
+        None,
+        f"Signing Secret, from {_APP_PAGE} → Basic Information → App Credentials. Needed in "
+        "HTTP mode (`python -m bot`), both auth modes: every request's signature is checked "
+        "with it.",
+        env="SLACK_SIGNING_SECRET",
+        group="Slack: request signing and Socket Mode",
+        secret=True,
+        heroku_required=True,
+    )
+    app_token: Secret | None = setting(
+        None,
+        f"App-Level Token (xapp-…) with the connections:write scope, from {_APP_PAGE} → Basic "
+        "Information → App-Level Tokens. Needed only in Socket Mode (`python -m bot socket`).",
+        env="SLACK_APP_TOKEN",
+        group="Slack: request signing and Socket Mode",
+        secret=True,
+        heroku="On Heroku: only for the worker process (scale web=0 worker=1).",
+    )
+    command: str = setting(
+        "/sentiment",
+        "The slash command this app answers, matched exactly (a name like /sentiment).",
+        env="SLACK_COMMAND",
+        group="Slack: request signing and Socket Mode",
+    )
+    api_url: str = setting(
+        "https://slack.com/api/",
+        "Slack Web API base URL, an http(s) URL ending in /api/ (GovSlack: "
+        "https://slack-gov.com/api/). Tests point it at a local stand-in.",
+        env="SLACK_API_URL",
+        group="Slack: request signing and Socket Mode",
+    )
+
+    # --- Database ---
+    database_path: str = setting(
+        "sentiment-bot.sqlite3",
+        "The SQLite file used when DATABASE_URL is unset (zero setup, one machine).",
+        env="DATABASE_PATH",
+        group="Database: installations, OAuth state and event claims (ids and times, no text)",
+        heroku="On Heroku the heroku-postgresql add-on sets DATABASE_URL, so leave it empty.",
+    )
+    database_url: str = setting(
+        None,
+        "SQLAlchemy URL: sqlite:///path/to/file.db, or postgres://user:pass@host:5432/db "
+        "(Heroku's form is accepted). PostgreSQL for several processes or dynos; unset: the "
+        "SQLite file at DATABASE_PATH.",
+        env="DATABASE_URL",
+        group="Database: installations, OAuth state and event claims (ids and times, no text)",
+        heroku_sets=True,
+        validate_default=True,
+    )
+
+    # --- Model ---
+    #: None: the model package's default (artifacts/model, or the model bundled with the package).
+    model_dir: str | None = setting(
+        None,
+        "A trained model directory. Unset: ./artifacts/model when it holds a model, else the "
+        "model bundled with the package.",
+        env="MODEL_DIR",
+        group="Model",
+        heroku="On Heroku leave it empty to serve the bundled model.",
+    )
+    model_runtime: Annotated[Literal["lite", "tensorflow"] | None, BeforeValidator(_lower)] = (
+        setting(
+            None,
+            "lite (NumPy) or tensorflow. Unset: automatic (lite when the model is certified "
+            "for it).",
+            env="MODEL_RUNTIME",
+            group="Model",
+            heroku="The dyno has no TensorFlow, so leave it empty.",
+        )
+    )
+
+    # --- HTTP server ---
+    port: int = setting(
+        3000,
+        "The TCP port to listen on, 0-65535 (Heroku sets it; 0 lets the system pick a free one).",
+        env="PORT",
+        group="HTTP server",
+        heroku_sets=True,
+        ge=0,
+        le=65535,
+    )
+    host: str = setting(
+        "0.0.0.0",
+        "The interface address to bind.",
+        env="HOST",
+        group="HTTP server",
+    )
+    web_concurrency: int = setting(
+        1,
+        f"HTTP processes sharing the port, 1-{MAX_WEB_CONCURRENCY}; each holds its own model.",
+        env="WEB_CONCURRENCY",
+        group="HTTP server",
+        heroku="Leave it empty: Heroku's Python buildpack sets it from the dyno size at boot.",
+        ge=1,
+        le=MAX_WEB_CONCURRENCY,
+    )
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], BeforeValidator(_log_level)
+    ] = setting(
+        "INFO",
+        "DEBUG, INFO, WARNING, ERROR or CRITICAL. Tokens are masked in logs at every level.",
+        env="LOG_LEVEL",
+        group="HTTP server",
+    )
+    max_body_bytes: int = setting(
+        1_000_000,
+        "The largest request body accepted, 10000-50000000 bytes; larger requests get 413 unread.",
+        env="HTTP_MAX_BODY_BYTES",
+        group="HTTP server",
+        ge=10_000,
+        le=50_000_000,
+    )
+    idle_timeout_seconds: int = setting(
+        15,
+        "Idle or half-open connections are closed after this many seconds, 1-300.",
+        env="HTTP_IDLE_TIMEOUT_SECONDS",
+        group="HTTP server",
+        ge=1,
+        le=300,
+    )
+
+    # --- Replies ---
+    response_type: Annotated[Literal["ephemeral", "in_channel"], BeforeValidator(_lower)] = setting(
+        "ephemeral",
+        "Who sees slash-command answers: ephemeral (only the caller) or in_channel "
+        "(everyone in the channel).",
+        env="SENTIMENT_RESPONSE_TYPE",
+        group="Replies",
+    )
+    confidence_threshold: float = setting(
+        0.6,
+        "Below this confidence (0.5-1) the reply says plainly that the model is unsure.",
+        env="SENTIMENT_CONFIDENCE_THRESHOLD",
+        group="Replies",
+        ge=0.5,
+        le=1.0,
+    )
+    reply_deadline_seconds: float = setting(
+        30.0,
+        "A reply not delivered this many seconds after its request (5-1800) is dropped and logged.",
+        env="SLACK_REPLY_DEADLINE_SECONDS",
+        group="Replies",
+        ge=5,
+        le=1800,
+    )
+
+    #: Variables that were set explicitly (so the console can tell a default from a choice).
+    explicit: frozenset[str] = frozenset()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Values arrive only as arguments: load_settings() passes what read_environment()
+        # read (the process environment over ./.env), so tests can hand in a plain mapping
+        # and nothing is read behind the caller's back.
+        return (init_settings,)
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("command")
+    @classmethod
+    def _slash_command(cls, value: str) -> str:
+        if not _COMMAND_NAME.match(value):
+            raise ValueError("not a slash command name like /sentiment")
+        return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _sqlalchemy_url(cls, value: str | None, info: ValidationInfo) -> str:
+        # Heroku hands out ``postgres://`` URLs, a scheme SQLAlchemy dropped; both it and
+        # ``postgresql://`` are mapped to the psycopg 3 driver explicitly.
+        if value is None:
+            path = info.data.get("database_path") or DEFAULT_DATABASE_PATH
+            return f"sqlite:///{path}"
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        scheme = urlparse(value).scheme
+        if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+            raise ValueError(f"{scheme or 'no'} scheme; use sqlite or postgres(ql)")
+        return value
+
+    @field_serializer("database_url")
+    def _masked_url(self, value: str) -> str:
+        return redact_url(value)
+
+    def __repr_args__(self):  # type: ignore[no-untyped-def]
+        # The database URL may carry a password: show it masked, and say which auth mode is on.
+        yield "auth_mode", self.auth_mode
+        for name, value in super().__repr_args__():
+            if name == "database_url":
+                yield "database", redact_url(self.database_url)
+            elif name != "explicit":
+                yield name, value
+
+    @property
+    def auth_mode(self) -> str | None:
+        """``oauth`` with client credentials, ``single-workspace`` with a bot token, else None."""
+        if self.client_id and self.client_secret:
+            return AUTH_OAUTH
+        if self.bot_token:
+            return AUTH_SINGLE
+        return None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The secret values, for log redaction (the database password included)."""
+        values = (
+            *(str(getattr(self, name)) for name in SECRET_FIELDS if getattr(self, name)),
+            urlparse(self.database_url).password,
+        )
+        return tuple(s for s in values if s)
+
+
+def _env_fields() -> dict[str, Any]:
+    """Environment variable name -> pydantic FieldInfo, in documentation order."""
+    return {
+        info.validation_alias: info
+        for info in Settings.model_fields.values()
+        if isinstance(info.validation_alias, str)
+    }
+
+
+ENV_FIELDS = _env_fields()
+#: Field name -> environment variable name.
+ENV_NAMES = {
+    name: info.validation_alias
+    for name, info in Settings.model_fields.items()
+    if isinstance(info.validation_alias, str)
+}
+#: Each variable's description: shown when it is missing or malformed.
+WHERE = {env: info.description or "" for env, info in ENV_FIELDS.items()}
+#: Variables holding secrets: never printed, and left empty in .env.example.
+SECRET_VARIABLES = tuple(
+    env for env, info in ENV_FIELDS.items() if (info.json_schema_extra or {}).get("secret")
+)
+SECRET_FIELDS = tuple(name for name, env in ENV_NAMES.items() if env in SECRET_VARIABLES)
+
+
+def _default(name: str) -> Any:
+    return Settings.model_fields[name].default
+
+
+#: Defaults other modules use; each is defined once, on its field above.
+DEFAULT_API_URL: str = _default("api_url")
+DEFAULT_PORT: int = _default("port")
+DEFAULT_CONFIDENCE_THRESHOLD: float = _default("confidence_threshold")
+DEFAULT_DATABASE_PATH: str = _default("database_path")
+DEFAULT_COMMAND: str = _default("command")
+DEFAULT_MAX_BODY_BYTES: int = _default("max_body_bytes")
+DEFAULT_IDLE_TIMEOUT_SECONDS: int = _default("idle_timeout_seconds")
+DEFAULT_REPLY_DEADLINE_SECONDS: float = _default("reply_deadline_seconds")
 
 
 class SettingsError(Exception):
@@ -117,79 +476,9 @@ class SettingsError(Exception):
         lines += [f"  - {p}" for p in problems]
         lines.append(
             "Set them in the environment or in a .env file in the working directory "
-            "(see .env.example and README.md)."
+            "(see .env.example and docs/configuration.md)."
         )
         super().__init__("\n".join(lines))
-
-
-@dataclass(frozen=True, repr=False)
-class Settings:
-    """Everything the bot reads from its environment, validated."""
-
-    mode: str
-    bot_token: str | None = None
-    signing_secret: str | None = None
-    app_token: str | None = None
-    client_id: str | None = None
-    client_secret: str | None = None
-    scopes: tuple[str, ...] = ()
-    redirect_uri: str | None = None
-    #: None: the model package's default (artifacts/model, or a model bundled with the package).
-    model_dir: str | None = None
-    model_runtime: str | None = None
-    database_url: str = f"sqlite:///{DEFAULT_DATABASE_PATH}"
-    command: str = DEFAULT_COMMAND
-    host: str = "0.0.0.0"
-    port: int = DEFAULT_PORT
-    web_concurrency: int = 1
-    log_level: str = "INFO"
-    api_url: str = DEFAULT_API_URL
-    response_type: str = "ephemeral"
-    confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    idle_timeout_seconds: int = DEFAULT_IDLE_TIMEOUT_SECONDS
-    reply_deadline_seconds: float = DEFAULT_REPLY_DEADLINE_SECONDS
-    #: Variables that were set explicitly (so the console can tell a default from a choice).
-    explicit: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def auth_mode(self) -> str | None:
-        """``oauth`` with client credentials, ``single-workspace`` with a bot token, else None."""
-        if self.client_id and self.client_secret:
-            return AUTH_OAUTH
-        if self.bot_token:
-            return AUTH_SINGLE
-        return None
-
-    def __repr__(self) -> str:
-        # Never let a secret reach a log line or a traceback through repr().
-        def hidden(value: str | None) -> str:
-            return "None" if value is None else "'***'"
-
-        return (
-            f"Settings(mode={self.mode!r}, auth_mode={self.auth_mode!r}, "
-            f"bot_token={hidden(self.bot_token)}, signing_secret={hidden(self.signing_secret)}, "
-            f"app_token={hidden(self.app_token)}, client_id={self.client_id!r}, "
-            f"client_secret={hidden(self.client_secret)}, scopes={self.scopes!r}, "
-            f"redirect_uri={self.redirect_uri!r}, model_dir={self.model_dir!r}, "
-            f"model_runtime={self.model_runtime!r}, database={redact_url(self.database_url)!r}, "
-            f"command={self.command!r}, host={self.host!r}, port={self.port}, "
-            f"web_concurrency={self.web_concurrency}, log_level={self.log_level!r}, "
-            f"api_url={self.api_url!r}, response_type={self.response_type!r}, "
-            f"confidence_threshold={self.confidence_threshold})"
-        )
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """The secret values, for log redaction (the database password included)."""
-        values = (
-            self.bot_token,
-            self.signing_secret,
-            self.app_token,
-            self.client_secret,
-            urlparse(self.database_url).password,
-        )
-        return tuple(s for s in values if s)
 
 
 def redact_url(url: str) -> str:
@@ -237,43 +526,30 @@ def resolve_mode(mode: str, env: Mapping[str, str]) -> str:
 
 
 def database_url(env: Mapping[str, str]) -> str:
-    """The SQLAlchemy URL: DATABASE_URL, or the SQLite file at DATABASE_PATH.
+    """The SQLAlchemy URL that DATABASE_URL (or DATABASE_PATH) in ``env`` gives."""
+    return load_settings("console", env).database_url
 
-    Heroku hands out ``postgres://`` URLs, a scheme SQLAlchemy dropped; both it and
-    ``postgresql://`` are mapped to the psycopg 3 driver explicitly.
+
+def _missing(name: str) -> str:
+    return f"{name} is not set — {WHERE[name]}"
+
+
+def _malformed(name: str, why: str) -> str:
+    return f"{name} is malformed ({why}) — expected: {WHERE[name]}"
+
+
+def mode_problems(mode: str, values: Mapping[str, str]) -> list[str]:
+    """What ``mode`` needs beyond well-formed fields: which credentials, in which shape.
+
+    ``values`` are the non-empty variables by name. Kept outside the model's validators so these
+    are listed together with the per-field errors, not only once those are fixed.
     """
-    url = _get(env, "DATABASE_URL")
-    if url is None:
-        path = _get(env, "DATABASE_PATH") or DEFAULT_DATABASE_PATH
-        return f"sqlite:///{path}"
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> Settings:
-    """Validate the environment for ``mode``; raise SettingsError listing every problem."""
-    env = read_environment() if env is None else env
-    mode = resolve_mode(mode, env)
-    if mode not in MODES[1:]:
-        raise ValueError(f"unknown mode {mode!r}")
     problems: list[str] = []
-
-    def missing(name: str) -> None:
-        problems.append(f"{name} is not set — get it from {WHERE[name]}")
-
-    def malformed(name: str, why: str) -> None:
-        problems.append(f"{name} is malformed ({why}) — expected {WHERE[name]}")
-
-    bot_token = _get(env, "SLACK_BOT_TOKEN")
-    signing_secret = _get(env, "SLACK_SIGNING_SECRET")
-    app_token = _get(env, "SLACK_APP_TOKEN")
-    client_id = _get(env, "SLACK_CLIENT_ID")
-    client_secret = _get(env, "SLACK_CLIENT_SECRET")
-    scopes = tuple(s for s in re.split(r"[\s,]+", _get(env, "SLACK_SCOPES") or "") if s)
-    redirect_uri = _get(env, "SLACK_REDIRECT_URI")
-    oauth = bool(client_id or client_secret)
+    bot_token = values.get("SLACK_BOT_TOKEN")
+    signing_secret = values.get("SLACK_SIGNING_SECRET")
+    app_token = values.get("SLACK_APP_TOKEN")
+    redirect_uri = values.get("SLACK_REDIRECT_URI")
+    oauth = bool(values.get("SLACK_CLIENT_ID") or values.get("SLACK_CLIENT_SECRET"))
 
     if mode == "http":
         if oauth and bot_token:
@@ -284,21 +560,16 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
             )
         elif not oauth and not bot_token:
             problems.append(
-                "no auth mode is configured: set SLACK_BOT_TOKEN for one workspace (get it from "
-                f"{WHERE['SLACK_BOT_TOKEN']}), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
+                "no auth mode is configured: set SLACK_BOT_TOKEN for one workspace "
+                f"({WHERE['SLACK_BOT_TOKEN']}), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
                 "SLACK_SCOPES to let workspaces install the app through OAuth"
             )
         if oauth and not bot_token:
-            for name, value in (
-                ("SLACK_CLIENT_ID", client_id),
-                ("SLACK_CLIENT_SECRET", client_secret),
-            ):
-                if not value:
-                    missing(name)
-            if not scopes:
-                missing("SLACK_SCOPES")
+            for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SCOPES"):
+                if not values.get(name):
+                    problems.append(_missing(name))
         if not signing_secret:
-            missing("SLACK_SIGNING_SECRET")
+            problems.append(_missing("SLACK_SIGNING_SECRET"))
         if app_token and not signing_secret:
             problems.append(
                 "SLACK_APP_TOKEN is set: to use Socket Mode instead of HTTP, "
@@ -311,119 +582,47 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
                 "workspace (SLACK_BOT_TOKEN); run `python -m bot http` for OAuth installs"
             )
         for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
-            if not _get(env, name):
-                missing(name)
+            if not values.get(name):
+                problems.append(_missing(name))
     if mode in ("http", "socket"):
         if bot_token and not bot_token.startswith("xoxb-"):
-            malformed("SLACK_BOT_TOKEN", "it does not start with xoxb-")
+            problems.append(_malformed("SLACK_BOT_TOKEN", "it does not start with xoxb-"))
         if mode == "socket" and app_token and not app_token.startswith("xapp-"):
-            malformed("SLACK_APP_TOKEN", "it does not start with xapp-")
+            problems.append(_malformed("SLACK_APP_TOKEN", "it does not start with xapp-"))
         if signing_secret and any(c.isspace() for c in signing_secret):
-            malformed("SLACK_SIGNING_SECRET", "it contains whitespace")
+            problems.append(_malformed("SLACK_SIGNING_SECRET", "it contains whitespace"))
         if redirect_uri and urlparse(redirect_uri).scheme not in ("http", "https"):
-            malformed("SLACK_REDIRECT_URI", "it is not an http(s) URL")
+            problems.append(_malformed("SLACK_REDIRECT_URI", "it is not an http(s) URL"))
+    return problems
 
-    def bounded(
-        name: str, parse: Callable[[str], Any], low: float, high: float, default: Any, why: str
-    ) -> Any:
-        raw = _get(env, name)
-        if raw is None:
-            return default
-        try:
-            value = parse(raw)
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            malformed(name, f"{raw!r} {why}")
-            return default
-        return value
 
-    port = bounded("PORT", int, 1, 65535, DEFAULT_PORT, "is not a port number")
-    web_concurrency = bounded(
-        "WEB_CONCURRENCY", int, 1, MAX_WEB_CONCURRENCY, 1, "is not a process count"
-    )
+def _field_problem(error: Any, values: Mapping[str, str]) -> str:
+    """One pydantic error as a sentence naming the variable (a secret's value is never shown)."""
+    name = str(error["loc"][0]) if error["loc"] else "settings"
+    why = str(error["msg"]).removeprefix("Value error, ")
+    why = why[0].lower() + why[1:] if why else "invalid"
+    if name not in WHERE:
+        return f"{name}: {why}"
+    if name not in SECRET_VARIABLES and name in values:
+        why = f"{values[name]!r}: {why}"
+    return _malformed(name, why)
 
-    log_level = (_get(env, "LOG_LEVEL") or "INFO").upper()
-    if log_level == "WARN":
-        log_level = "WARNING"
-    if log_level not in LOG_LEVELS:
-        malformed("LOG_LEVEL", f"{_get(env, 'LOG_LEVEL')!r} is not a log level")
 
-    api_url = _get(env, "SLACK_API_URL") or DEFAULT_API_URL
-    parsed = urlparse(api_url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        malformed("SLACK_API_URL", f"{api_url!r} is not an http(s) URL")
-    if not api_url.endswith("/"):
-        api_url += "/"
-
-    response_type = (_get(env, "SENTIMENT_RESPONSE_TYPE") or "ephemeral").lower()
-    if response_type not in RESPONSE_TYPES:
-        malformed("SENTIMENT_RESPONSE_TYPE", f"{response_type!r} is not a response type")
-
-    threshold = bounded(
-        "SENTIMENT_CONFIDENCE_THRESHOLD",
-        float,
-        0.5,
-        1.0,
-        DEFAULT_CONFIDENCE_THRESHOLD,
-        "is out of range",
-    )
-
-    max_body_bytes = bounded(
-        "HTTP_MAX_BODY_BYTES", int, 10_000, 50_000_000, DEFAULT_MAX_BODY_BYTES, "is out of range"
-    )
-    idle_timeout = bounded(
-        "HTTP_IDLE_TIMEOUT_SECONDS", int, 1, 300, DEFAULT_IDLE_TIMEOUT_SECONDS, "is out of range"
-    )
-    reply_deadline = bounded(
-        "SLACK_REPLY_DEADLINE_SECONDS",
-        float,
-        5,
-        1800,
-        DEFAULT_REPLY_DEADLINE_SECONDS,
-        "is out of range",
-    )
-
-    model_runtime = (_get(env, "MODEL_RUNTIME") or "").lower() or None
-    if model_runtime is not None and model_runtime not in MODEL_RUNTIMES:
-        malformed("MODEL_RUNTIME", f"{model_runtime!r} is not a runtime")
-
-    command = _get(env, "SLACK_COMMAND") or DEFAULT_COMMAND
-    if not _COMMAND_NAME.match(command):
-        malformed("SLACK_COMMAND", f"{command!r} is not a slash command name like /sentiment")
-
-    db_url = database_url(env)
-    scheme = urlparse(db_url).scheme
-    if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
-        malformed("DATABASE_URL", f"{scheme or 'no'} scheme; use sqlite or postgres(ql)")
-
+def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> Settings:
+    """Validate the environment for ``mode``; raise SettingsError listing every problem."""
+    env = read_environment() if env is None else env
+    mode = resolve_mode(mode, env)
+    if mode not in MODES[1:]:
+        raise ValueError(f"unknown mode {mode!r}")
+    values = {name: value for name in WHERE if (value := _get(env, name)) is not None}
+    problems = mode_problems(mode, values)
+    try:
+        settings = Settings(mode=mode, explicit=frozenset(values), **values)
+    except ValidationError as error:
+        problems += [_field_problem(e, values) for e in error.errors(include_input=False)]
     if problems:
         raise SettingsError(problems, mode)
-    return Settings(
-        mode=mode,
-        bot_token=bot_token,
-        signing_secret=signing_secret,
-        app_token=app_token,
-        client_id=client_id,
-        client_secret=client_secret,
-        scopes=scopes,
-        redirect_uri=redirect_uri,
-        model_dir=_get(env, "MODEL_DIR"),
-        model_runtime=model_runtime,
-        database_url=db_url,
-        command=command,
-        host=_get(env, "HOST") or "0.0.0.0",
-        port=port,
-        web_concurrency=web_concurrency,
-        log_level=log_level,
-        api_url=api_url,
-        response_type=response_type,
-        confidence_threshold=threshold,
-        max_body_bytes=max_body_bytes,
-        idle_timeout_seconds=idle_timeout,
-        reply_deadline_seconds=reply_deadline,
-        explicit=frozenset(name for name in WHERE if _get(env, name)),
-    )
+    return settings
 
 
 def log_level_number(settings: Settings) -> int:

@@ -287,3 +287,35 @@ def test_mis_set_auth_mode_exits_2_with_one_message(tmp_path, extra, expected):
     assert result.returncode == 2
     assert result.stderr.count("error:") == 1 and expected in result.stderr
     assert "client-secret-hush" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_str_dumps_and_the_database_password_never_show_secrets():
+    env = {**OAUTH, "DATABASE_URL": "postgres://u:pw-hush@h/d"}
+    settings = load_settings("http", env)
+    shown = [str(settings), repr(settings), str(settings.model_dump()), settings.model_dump_json()]
+    for text in shown:
+        assert "client-secret-hush" not in text and "s3cr3t" not in text and "pw-hush" not in text
+    # The values themselves stay plain strings for Bolt and slack_sdk.
+    assert settings.client_secret == "client-secret-hush" and settings.signing_secret.isascii()
+
+
+def test_every_problem_is_listed_at_once_across_fields_and_modes():
+    env = {
+        "SLACK_CLIENT_ID": "1.2",
+        "PORT": "http",
+        "WEB_CONCURRENCY": "99",
+        "DATABASE_URL": "mysql://h/d",
+        "SLACK_COMMAND": "/Bad Name",
+    }
+    with pytest.raises(SettingsError) as caught:
+        load_settings("http", env)
+    named = [problem.split(" ", 1)[0] for problem in caught.value.problems]
+    assert named == [
+        "SLACK_CLIENT_SECRET",
+        "SLACK_SCOPES",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_COMMAND",
+        "DATABASE_URL",
+        "PORT",
+        "WEB_CONCURRENCY",
+    ]
