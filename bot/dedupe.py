@@ -100,7 +100,12 @@ class Dedupe:
         except SQLAlchemyError as error:
             if self.database is not None:
                 self.database.mark_failure(error)
-            log.warning("dedupe claim failed (%s); answering anyway", type(error).__name__)
+            log.warning(
+                "dedupe claim of %s failed (%s: %s); answering anyway",
+                key,
+                type(error).__name__,
+                str(error).splitlines()[0][:120] if str(error) else "",
+            )
             return True
         if self.database is not None:
             self.database.mark_ok()

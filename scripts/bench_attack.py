@@ -47,13 +47,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 
 from bench_support import rss_mb, wait_healthy  # noqa: E402
-from bot_helpers import clean_env, free_port  # noqa: E402
-from slack_standin import (  # noqa: E402
+
+from tests.harness import (  # noqa: E402  # noqa: E402
     BOT_USER_ID,
     SlackStandin,
+    clean_env,
     command_body,
     dm_event,
     event_body,
+    free_port,
     mention_event,
 )
 

@@ -38,10 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 
 from bench_support import memory_mb, percentile  # noqa: E402
-from bot_helpers import clean_env, free_port  # noqa: E402
-from slack_standin import SlackStandin, dm_event, post_command, post_event  # noqa: E402
 
 from model.serving.config import serving_model_dir  # noqa: E402
+from tests.harness import SlackStandin, clean_env, dm_event, free_port, post_command, post_event  # noqa: E402  # noqa: E402
 
 SECRET = "bench-signing-secret"
 # A stand-in accepts any bot token; SLACK_BOT_TOKEN from the environment wins if set.

@@ -5,8 +5,11 @@ process needs no setup; PostgreSQL for several processes or dynos). The schema i
 upgraded by ``python -m bot migrate`` (Heroku's ``release:`` phase); a web process checks the
 version at start and names that command when the schema is missing or outdated.
 
-The database is on the request path (one insert per event), so every call has a short timeout,
-and :class:`Database` tracks whether the last call failed so ``/healthz`` can say ``degraded``.
+The database is on the ack path (one insert per event), so every call there runs with a
+client-side deadline (:meth:`Database.call`): a server that stops answering without refusing (a
+hung TCP connection, a held lock) costs at most ``CALL_DEADLINE_SECONDS``, which server-side
+timeouts alone cannot promise. :class:`Database` tracks whether the last call failed so
+``/healthz`` can say ``degraded``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
@@ -22,15 +28,30 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import redact_url
 
+T = TypeVar("T")
+
 log = logging.getLogger(__name__)
 
-#: Seconds to wait for a connection or a statement: dedupe runs before the 3 s ack.
+#: The most an ack-path call (a claim, a health probe) may take end to end; past it the call
+#: counts as failed and the request is answered without the shared claim. Well under Slack's 3 s.
+CALL_DEADLINE_SECONDS = 1.0
+#: Server and driver timeouts behind the deadline, so stuck connections are also freed:
+#: libpq's connect_timeout (whole seconds, at least 2), the server's statement_timeout, the wait
+#: for a pooled connection, SQLite's lock wait, and TCP's limit for unacknowledged data plus
+#: keepalives (a peer that vanished is noticed in seconds, not the kernel's ~15 minutes).
 DB_TIMEOUT_SECONDS = 2
+STATEMENT_TIMEOUT_MS = 1000
+POOL_TIMEOUT_SECONDS = 1.0
+SQLITE_BUSY_TIMEOUT_SECONDS = 1.0
+TCP_USER_TIMEOUT_MS = 5000
+KEEPALIVES_IDLE_SECONDS = 5
+#: Threads that run deadline-bound calls; a hung call holds one until its connection breaks.
+CALL_THREADS = 4
 #: Per process, at most POOL_SIZE + MAX_OVERFLOW = 5 connections, shared by the waitress and
 #: listener threads (a claim holds one for about a millisecond). Kept small because hosted
 #: PostgreSQL plans cap connections (Heroku's essential-0: 20) and every process has its own
 #: pool: processes x 5 must stay under the plan's limit. A thread that waits longer than
-#: DB_TIMEOUT_SECONDS for a connection answers anyway (degraded), like in an outage.
+#: POOL_TIMEOUT_SECONDS for a connection answers anyway (degraded), like in an outage.
 POOL_SIZE = 2
 MAX_OVERFLOW = 3
 #: While failing, /healthz probes the database at most this often to notice recovery.
@@ -47,7 +68,7 @@ def make_engine(url: str) -> Engine:
         from sqlalchemy.pool import StaticPool
 
         kwargs: dict[str, Any] = {
-            "connect_args": {"timeout": DB_TIMEOUT_SECONDS, "check_same_thread": False}
+            "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
         }
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool  # one shared in-memory database (tests)
@@ -56,13 +77,22 @@ def make_engine(url: str) -> Engine:
         url,
         pool_size=POOL_SIZE,
         max_overflow=MAX_OVERFLOW,
-        pool_timeout=DB_TIMEOUT_SECONDS,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
         pool_pre_ping=True,
         connect_args={
             "connect_timeout": DB_TIMEOUT_SECONDS,
-            "options": f"-c statement_timeout={DB_TIMEOUT_SECONDS * 1000}",
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+            "keepalives": 1,
+            "keepalives_idle": KEEPALIVES_IDLE_SECONDS,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
         },
     )
+
+
+class DeadlineExceeded(SQLAlchemyError):
+    """A database call did not finish within its client-side deadline."""
 
 
 class Database:
@@ -74,6 +104,29 @@ class Database:
         self._lock = threading.Lock()
         self._failure: str | None = None
         self._last_probe = 0.0
+        self._calls = ThreadPoolExecutor(CALL_THREADS, thread_name_prefix="db-call")
+
+    def call(self, work: Callable[[], T], deadline: float | None = None) -> T:
+        """``work()`` on a database thread; DeadlineExceeded if it takes over ``deadline`` s.
+
+        A call still queued when its deadline has passed is dropped unrun, so a backlog built
+        during a hang does not replay late. One that is running keeps its thread until the
+        driver returns (statement or TCP timeout), but the caller is free at the deadline.
+        """
+        seconds = CALL_DEADLINE_SECONDS if deadline is None else deadline
+        expires = time.monotonic() + seconds
+
+        def bounded() -> T:
+            if time.monotonic() > expires:
+                raise DeadlineExceeded(f"not started within {seconds:g} s")
+            return work()
+
+        future = self._calls.submit(bounded)
+        try:
+            return future.result(timeout=max(0.0, expires - time.monotonic()))
+        except FutureTimeout:
+            future.cancel()
+            raise DeadlineExceeded(f"no answer within {seconds:g} s") from None
 
     @property
     def display_url(self) -> str:
@@ -111,9 +164,12 @@ class Database:
             self._last_probe = time.monotonic()
             from bot.db.schema import event_claims
 
-            try:  # the table the request path needs, not just the server
+            def probe() -> None:  # the table the request path needs, not just the server
                 with self.engine.connect() as connection:
                     connection.execute(select(event_claims.c.claim_key).limit(1))
+
+            try:
+                self.call(probe)
                 self.mark_ok()
             except SQLAlchemyError:
                 pass
@@ -126,7 +182,8 @@ class Database:
         check_schema(self)
 
     def dispose(self) -> None:
+        self._calls.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
 
 
-__all__ = ["Database", "SchemaError", "make_engine"]
+__all__ = ["CALL_DEADLINE_SECONDS", "Database", "DeadlineExceeded", "SchemaError", "make_engine"]

@@ -5,6 +5,9 @@ same key (Slack's retries, on any process, before or after a restart) finds the 
 skipped. ``INSERT … ON CONFLICT DO NOTHING`` makes the check-and-set one statement in both
 SQLite and PostgreSQL, so there is no window between "is it there?" and "insert it".
 Rows hold the key, the team id and the time, and are purged after the TTL.
+
+A claim runs under the database's client-side deadline (:meth:`bot.db.Database.call`): it is on
+the ack path, and a hung server must cost at most ``CALL_DEADLINE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ class ClaimStore:
     def claim(self, key: str, team_id: str | None = None) -> bool:
         """Insert ``key``; True if this call inserted it (first delivery), False if present.
 
-        Raises SQLAlchemyError when the database fails; the caller decides what then.
+        Raises SQLAlchemyError when the database fails or misses the deadline
+        (:class:`bot.db.DeadlineExceeded`); the caller decides what then.
         """
         now = self.clock()
         statement = (
@@ -62,11 +66,15 @@ class ClaimStore:
             .on_conflict_do_nothing(index_elements=["claim_key"])
             .returning(event_claims.c.claim_key)
         )
-        # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT through SQLAlchemy.
-        with self.database.engine.begin() as connection:
-            inserted = connection.execute(statement).first() is not None
-        self._maybe_purge(now)
-        return inserted
+
+        def insert() -> bool:
+            # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT via SQLAlchemy.
+            with self.database.engine.begin() as connection:
+                inserted = connection.execute(statement).first() is not None
+            self._maybe_purge(now)
+            return inserted
+
+        return self.database.call(insert)
 
     def _maybe_purge(self, now: float) -> None:
         if now < self._next_purge or not self._purge_lock.acquire(blocking=False):

@@ -5,8 +5,11 @@ single-workspace mode, so switching to OAuth needs no new migration), the ``even
 behind dedupe, and ``bot_schema_version`` with one row saying which version is installed.
 
 Each entry of :data:`MIGRATIONS` upgrades from the previous version; ``migrate`` runs the ones
-not yet applied, inside one transaction per step, and is safe to run twice (Heroku runs it on
-every release).
+not yet applied in one transaction, and is safe to run twice (Heroku runs it on every release)
+and at the same time from several processes: the transaction first takes a lock that only one
+migrator holds (PostgreSQL: a transaction-level advisory lock; SQLite: ``BEGIN IMMEDIATE``, the
+database's write lock), then reads the version, so a second migrator waits and finds the work
+done. Both databases roll DDL back with the transaction, so a failed step leaves nothing half.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sqlalchemy import (
     delete,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -94,17 +98,35 @@ def installed_version(connection: Connection) -> int:
     return int(version or 0)
 
 
+#: How long a migrator waits for another one to finish (both databases).
+MIGRATION_LOCK_SECONDS = 60
+#: pg_advisory_xact_lock key: any constant that no other code on the server uses.
+_ADVISORY_LOCK_KEY = 0x5E17_B07
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """Make this transaction the only migrator; others wait here (up to the lock timeout)."""
+    if connection.dialect.name == "postgresql":
+        # The web processes' statement_timeout (bot.db) is far too short to wait for a peer.
+        connection.execute(text(f"SET LOCAL statement_timeout = {MIGRATION_LOCK_SECONDS * 1000}"))
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {MIGRATION_LOCK_SECONDS * 1000}")
+        # pysqlite opens no transaction before DDL: take the write lock explicitly.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def migrate(database: Database) -> tuple[int, int]:
     """Bring the schema to SCHEMA_VERSION; return (version before, version after)."""
     with database.engine.begin() as connection:
+        _lock_for_migration(connection)
         before = installed_version(connection)
-    if before > SCHEMA_VERSION:
-        raise SchemaError(
-            f"the database is at schema version {before}, newer than this code's "
-            f"{SCHEMA_VERSION}; deploy the newer code"
-        )
-    for version in range(before + 1, SCHEMA_VERSION + 1):
-        with database.engine.begin() as connection:
+        if before > SCHEMA_VERSION:
+            raise SchemaError(
+                f"the database is at schema version {before}, newer than this code's "
+                f"{SCHEMA_VERSION}; deploy the newer code"
+            )
+        for version in range(before + 1, SCHEMA_VERSION + 1):
             log.info("migrating the database to schema version %s", version)
             MIGRATIONS[version](connection)
             metadata.create_all(connection, tables=[schema_version])
@@ -144,14 +166,16 @@ def prepare(database: Database) -> None:
     """At start: a brand-new SQLite file gets its schema (zero setup); anything else is checked.
 
     Only a fresh local file is migrated implicitly; a shared database (PostgreSQL) or an
-    existing file with an older schema is left to the explicit command, so that several
-    processes never race to upgrade it.
+    existing file with an older schema is left to the explicit command. Processes starting
+    together on one new file all call :func:`migrate`: the first creates the schema, the others
+    wait for its lock and find it done.
     """
     if database.dialect == "sqlite":
         with database.engine.connect() as connection:
             empty = not inspect(connection).get_table_names()
         if empty:
-            migrate(database)
-            log.info("created the SQLite schema in %s", database.display_url)
+            before, _ = migrate(database)
+            if before == 0:
+                log.info("created the SQLite schema in %s", database.display_url)
             return
     check_schema(database)

@@ -1,4 +1,4 @@
-"""Fixtures for the bot tests; the helpers behind them live in bot_helpers.py."""
+"""Fixtures for the bot tests; the helpers behind them live in tests/harness."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_helpers import FakeClassifier, RunningBot, start_bot, stop_bot
-from slack_standin import SlackStandin
+
+from tests.harness import FakeClassifier, RunningBot, SlackStandin, start_bot, stop_bot
 
 
 @pytest.fixture
@@ -108,6 +108,16 @@ def _fresh_postgres_database(server_url: str) -> tuple[str, Callable[[], None]]:
 
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     return url, drop
+
+
+@pytest.fixture
+def postgres_database_url(postgres_server: str) -> Iterator[str]:
+    """An empty PostgreSQL database (no schema) as a SQLAlchemy URL."""
+    url, drop = _fresh_postgres_database(postgres_server)
+    try:
+        yield url
+    finally:
+        drop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

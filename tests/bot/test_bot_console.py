@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot_helpers import clean_env, fake_token
-
 from bot.analysis import Analyzer
 from bot.runners import console
+from tests.harness import clean_env, fake_token
 
 
 def run_bot(*args: str, stdin: str = "", cwd: Path, env: dict[str, str], timeout: float = 120):

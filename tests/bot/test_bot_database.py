@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from bot_helpers import clean_env, free_port
 from sqlalchemy import inspect, select, update
 
 from bot.db import Database, SchemaError
@@ -19,6 +18,7 @@ from bot.db import schema as schema_module
 from bot.db.claims import ClaimStore
 from bot.db.schema import check_schema, event_claims, migrate, prepare, schema_version
 from bot.dedupe import Dedupe
+from tests.harness import FAKE_BOT, clean_env, free_port
 
 
 def test_migrate_creates_every_table_and_is_idempotent(database_url: str):
@@ -154,14 +154,13 @@ def test_unreachable_postgres_degrades_instead_of_failing(monkeypatch):
 def test_migrate_command_and_a_web_process_facing_no_schema(database_url: str, tmp_path: Path):
     """``python -m bot migrate`` creates the schema; before that, PostgreSQL refuses to serve."""
     env = clean_env(DATABASE_URL=database_url, LOG_LEVEL="WARNING")
-    fake_bot = str(Path(__file__).with_name("fake_bot.py"))
     if not database_url.startswith("sqlite"):
-        from bot_helpers import BOT_TOKEN, SIGNING_SECRET
+        from tests.harness import BOT_TOKEN, SIGNING_SECRET
 
         web_env = {**env, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
         web_env.update(PORT=str(free_port()), HOST="127.0.0.1")
         web = subprocess.run(
-            [sys.executable, fake_bot, "http"],
+            [*FAKE_BOT, "http"],
             env=web_env,
             cwd=tmp_path,
             capture_output=True,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from bot_helpers import REPO
-
 from bot import settings
+from tests.harness import REPO
 
 #: Config vars a Heroku app gets without declaring them: from the platform, or from an add-on.
 PLATFORM_VARIABLES = {"PORT"}

@@ -16,9 +16,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from bot_helpers import RunningBot, start_bot, stop_bot
-from slack_standin import (
+
+from tests.harness import (
     BOT_USER_ID,
+    RunningBot,
     command_body,
     dm_event,
     event_body,
@@ -26,6 +27,8 @@ from slack_standin import (
     post,
     post_command,
     post_event,
+    start_bot,
+    stop_bot,
 )
 
 
@@ -251,12 +254,11 @@ def _mutate(rng: random.Random, value, depth: int = 0) -> None:
 def test_mutated_signed_payloads_get_no_5xx(standin, fake_classifier):
     """400 seeded mutations of real payloads (wrong types, nulls, missing keys) through the
     whole app: each is 2xx, 400 or 404, never a 5xx (Bolt indexes fields without checks)."""
-    from bot_helpers import SIGNING_SECRET, make_settings
-
     from bot.app import create_app
     from bot.metrics import Metrics
     from bot.web import SlackEventsHandler
     from bot.web.verify import signature_for
+    from tests.harness import SIGNING_SECRET, make_settings
 
     app = create_app(make_settings(standin.api_url, port=0), fake_classifier)
     handler = SlackEventsHandler(app.bolt, SIGNING_SECRET, metrics=Metrics())

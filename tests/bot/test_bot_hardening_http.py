@@ -20,13 +20,13 @@ import pytest
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.signature import SignatureVerifier
-from slack_standin import command_body, event_body, mention_event, sign
 
 from bot.metrics import METRICS, Metrics
 from bot.web import SlackEventsHandler, guard, waitress_options
 from bot.web.body import MalformedBody, ParsedBoltRequest, parse_body
 from bot.web.server_options import start_memory_trimmer
 from bot.web.verify import signature_for, verification_failure
+from tests.harness import command_body, event_body, mention_event, sign
 
 SECRET = "hardening-secret-0123456789"
 

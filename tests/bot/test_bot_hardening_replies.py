@@ -15,7 +15,6 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from slack_standin import SlackStandin
 
 from bot.metrics import Metrics
 from bot.slack_api import (
@@ -25,6 +24,7 @@ from bot.slack_api import (
     parse_retry_after,
     retry_handlers,
 )
+from tests.harness import SlackStandin
 
 
 @pytest.fixture

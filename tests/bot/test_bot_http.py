@@ -13,14 +13,18 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from bot_helpers import BOT_TOKEN, RunningBot, start_bot, stop_bot
-from slack_standin import (
+
+from tests.harness import (
+    BOT_TOKEN,
     BOT_USER_ID,
+    RunningBot,
     dm_event,
     mention_event,
     post,
     post_command,
     post_event,
+    start_bot,
+    stop_bot,
 )
 
 
@@ -309,7 +313,7 @@ def test_fifty_concurrent_commands_all_acked_within_3s_each_answered_once(
 
 
 def test_works_when_the_standin_has_no_auth_test(fake_classifier):
-    from slack_standin import SlackStandin
+    from tests.harness import SlackStandin
 
     with SlackStandin(auth_test=False) as standin:
         bot, server = start_bot(standin, fake_classifier)

@@ -236,10 +236,9 @@ def _command_body(standin, command: str = "/sentiment", text: str = "great") -> 
 
 
 def test_socket_mode_refusal_is_a_clear_error(standin, fake_classifier, tmp_path):
-    from bot_helpers import fake_token, make_settings
-
     from bot.runners import run
     from bot.runners.socket import SocketModeError, SocketRunner
+    from tests.harness import fake_token, make_settings
 
     app_token = fake_token("xapp", "1-test")
     settings = make_settings(
@@ -255,8 +254,9 @@ def test_socket_mode_refusal_is_a_clear_error(standin, fake_classifier, tmp_path
 
 
 def test_socket_mode_requests_are_answered_without_signatures(standin, fake_classifier):
-    from bot_helpers import make_settings
     from slack_bolt import BoltRequest
+
+    from tests.harness import make_settings
 
     settings = make_settings(standin.api_url, mode="socket", signing_secret=None)
     app = _bolt_app(settings, fake_classifier)
@@ -268,8 +268,9 @@ def test_socket_mode_requests_are_answered_without_signatures(standin, fake_clas
 
 
 def test_other_commands_are_not_swallowed(standin, fake_classifier):
-    from bot_helpers import make_settings
     from slack_bolt import BoltRequest
+
+    from tests.harness import make_settings
 
     settings = make_settings(standin.api_url, mode="socket", signing_secret=None)
     app = _bolt_app(settings, fake_classifier)
@@ -284,8 +285,9 @@ def test_other_commands_are_not_swallowed(standin, fake_classifier):
 
 
 def test_configured_command_name(standin, fake_classifier):
-    from bot_helpers import make_settings
     from slack_bolt import BoltRequest
+
+    from tests.harness import make_settings
 
     settings = make_settings(standin.api_url, mode="socket", signing_secret=None, command="/tone")
     app = _bolt_app(settings, fake_classifier)

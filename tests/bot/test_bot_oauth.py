@@ -14,16 +14,19 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
-from bot_helpers import SIGNING_SECRET, fake_token, start_bot, stop_bot
-from slack_standin import (
+
+from bot.db.claims import ClaimStore
+from tests.harness import (
+    SIGNING_SECRET,
     SlackStandin,
     command_body,
     event_body,
+    fake_token,
     mention_event,
     post,
+    start_bot,
+    stop_bot,
 )
-
-from bot.db.claims import ClaimStore
 
 CLIENT_ID = "1111.2222"
 CLIENT_SECRET = "client-secret-for-tests-0123"

@@ -1,6 +1,6 @@
 """Several processes, one database: every event answered once, whatever process gets it.
 
-Processes are the real ``python -m bot`` (through tests/bot/fake_bot.py, which swaps only the
+Processes are the real ``python -m bot`` (through tests/harness/fake_bot.py, which swaps only the
 model for the keyword classifier) on their own ports, sharing a SQLite file or a PostgreSQL
 database. The Web API stand-in counts the replies.
 """
@@ -8,89 +8,35 @@ database. The Web API stand-in counts the replies.
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from bot_helpers import BOT_TOKEN, SIGNING_SECRET, clean_env, free_port, start_bot, stop_bot
-from slack_standin import SlackStandin, dm_event, mention_event, post_command, post_event
 
-FAKE_BOT = str(Path(__file__).with_name("fake_bot.py"))
+from tests.harness import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    BotProcess,
+    SlackStandin,
+    dm_event,
+    mention_event,
+    post_command,
+    post_event,
+    start_bot,
+    start_bot_process,
+    stop_bot,
+)
+
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-
-
-@dataclass
-class Process:
-    popen: subprocess.Popen
-    port: int
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def events_url(self) -> str:
-        return f"{self.url}/slack/events"
-
-    def health(self) -> dict:
-        with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as response:
-            return json.loads(response.read())
-
-    def stop(self) -> int:
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                return self.popen.wait(30)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-        return self.popen.wait()
 
 
 def start_process(
     standin: SlackStandin, database_url: str, tmp_path: Path, name: str, port: int = 0, **env: str
-) -> Process:
-    port = port or free_port()
-    settings = {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": standin.api_url,
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "LOG_LEVEL": "INFO",
-    }
-    environment = clean_env(**{**settings, **env})
-    log_path = tmp_path / f"{name}.log"
-    with log_path.open("a") as log:
-        popen = subprocess.Popen(
-            [sys.executable, FAKE_BOT, "http"],
-            cwd=tmp_path,
-            env=environment,
-            stdout=log,
-            stderr=log,
-        )
-    process = Process(popen, port, log_path)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if popen.poll() is not None:
-            raise AssertionError(f"{name} exited {popen.returncode}:\n{log_path.read_text()}")
-        try:
-            if process.health()["status"] == "ok":
-                return process
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    process.stop()
-    raise AssertionError(f"{name} never became healthy:\n{log_path.read_text()}")
+) -> BotProcess:
+    return start_bot_process(standin, tmp_path, name, port=port, DATABASE_URL=database_url, **env)
 
 
 @pytest.fixture
@@ -100,7 +46,7 @@ def shared_database(migrated_database) -> str:
 
 
 @pytest.fixture
-def two_bots(standin, shared_database, tmp_path) -> Iterator[tuple[Process, Process]]:
+def two_bots(standin, shared_database, tmp_path) -> Iterator[tuple[BotProcess, BotProcess]]:
     a = start_process(standin, shared_database, tmp_path, "a")
     try:
         b = start_process(standin, shared_database, tmp_path, "b")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from bot_helpers import fake_token
 
 from bot.dedupe import SeenEvents, event_key
 from bot.logs import RedactingFilter, redact
 from bot.settings import SettingsError, load_settings, read_environment
+from tests.harness import fake_token
 
 GOOD_HTTP = {
     "SLACK_BOT_TOKEN": fake_token("xoxb", "1-2-abc"),
@@ -274,7 +274,7 @@ def test_mis_set_auth_mode_exits_2_with_one_message(tmp_path, extra, expected):
     import subprocess
     import sys
 
-    from bot_helpers import clean_env
+    from tests.harness import clean_env
 
     result = subprocess.run(
         [sys.executable, "-m", "bot", "http"],

@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from bot_helpers import BOT_TOKEN, SIGNING_SECRET, clean_env
-from slack_standin import (
+
+from tests.harness import (
+    BOT_TOKEN,
     BOT_USER_ID,
+    SIGNING_SECRET,
     SlackStandin,
+    clean_env,
     dm_event,
     mention_event,
     post_command,

@@ -694,7 +694,7 @@ def test_mood_counts_neutral_as_no_clear_sentiment(neutral_deps: Deps):
 
 
 def _manifest() -> str:
-    from bot_helpers import REPO
+    from tests.harness import REPO
 
     return (REPO / "manifest.yml").read_text()
 
@@ -731,7 +731,7 @@ def test_manifest_declares_the_surfaces_the_code_listens_for():
 
 
 def test_every_scope_is_needed_and_justified_in_the_readme():
-    from bot_helpers import REPO
+    from tests.harness import REPO
 
     scopes = manifest_bot_scopes(_manifest())
     assert scopes == {
@@ -752,7 +752,7 @@ def test_every_scope_is_needed_and_justified_in_the_readme():
 
 def test_oauth_scope_examples_match_the_manifest():
     """OAuth installs request SLACK_SCOPES: the documented value must be the manifest's scopes."""
-    from bot_helpers import REPO
+    from tests.harness import REPO
 
     scopes = manifest_bot_scopes(_manifest())
     example = re.search(r"^SLACK_SCOPES=(.*)$", (REPO / ".env.example").read_text(), re.M)

@@ -22,12 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_helpers import BOT_TOKEN, SIGNING_SECRET, RunningBot, clean_env, fake_token
-from slack_standin import (
+
+from tests.harness import (
     API_APP_ID,
+    BOT_TOKEN,
+    SIGNING_SECRET,
     TEAM_ID,
     Reply,
+    RunningBot,
     SlackStandin,
+    clean_env,
+    fake_token,
     post,
     post_command,
     post_event,

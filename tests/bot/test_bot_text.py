@@ -6,7 +6,6 @@ import json
 from dataclasses import replace
 
 import pytest
-from bot_helpers import FakeClassifier
 
 from bot.analysis import Analysis, Analyzer
 from bot.language import looks_non_english
@@ -21,6 +20,7 @@ from bot.replies import (
     shorten,
     usage_message,
 )
+from tests.harness import FakeClassifier
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""The test suite; ``tests.harness`` is importable by the tests and by ``scripts/``."""

@@ -1,0 +1,80 @@
+"""What tests and benchmarks share: free ports, health waits, bots (in-process and as
+subprocesses), the Slack stand-in and a TCP proxy that can stall.
+
+Import it as ``from tests.harness import ...`` (tests, and scripts run from the repository root
+as ``python -m scripts.bench_x``).
+"""
+
+from tests.harness.bots import (
+    BOT_TOKEN,
+    FAKE_BOT,
+    REAL_BOT,
+    REPO,
+    SIGNING_SECRET,
+    BotExited,
+    BotProcess,
+    FakeClassifier,
+    RunningBot,
+    clean_env,
+    fake_token,
+    free_port,
+    launch_bot,
+    make_settings,
+    start_bot,
+    start_bot_process,
+    stop_bot,
+    wait_healthy,
+)
+from tests.harness.stall_proxy import StallProxy
+from tests.harness.standin import (
+    API_APP_ID,
+    BOT_ID,
+    BOT_USER_ID,
+    TEAM_ID,
+    Reply,
+    SlackStandin,
+    command_body,
+    dm_event,
+    event_body,
+    mention_event,
+    post,
+    post_command,
+    post_event,
+    sign,
+)
+
+__all__ = [
+    "API_APP_ID",
+    "BOT_ID",
+    "BOT_TOKEN",
+    "BOT_USER_ID",
+    "FAKE_BOT",
+    "REAL_BOT",
+    "REPO",
+    "SIGNING_SECRET",
+    "TEAM_ID",
+    "BotExited",
+    "BotProcess",
+    "FakeClassifier",
+    "Reply",
+    "RunningBot",
+    "SlackStandin",
+    "StallProxy",
+    "clean_env",
+    "command_body",
+    "dm_event",
+    "event_body",
+    "fake_token",
+    "free_port",
+    "launch_bot",
+    "make_settings",
+    "mention_event",
+    "post",
+    "post_command",
+    "post_event",
+    "sign",
+    "start_bot",
+    "start_bot_process",
+    "stop_bot",
+    "wait_healthy",
+]
