@@ -75,7 +75,7 @@ format: $(DEV_STAMP)
 
 bench: $(SERVE_STAMP)  ## Print runtime and bot benchmarks (the bundled model unless MODEL_DIR is set)
 	$(BIN)/python scripts/bench_runtimes.py
-	$(BIN)/python scripts/bench_bot.py
+	$(BIN)/python -m scripts.bench_bot
 
 config-docs: $(SERVE_STAMP)  ## Regenerate .env.example, app.json's env and docs/configuration.md from bot/settings.py
 	$(BIN)/python -m bot.settings_docs

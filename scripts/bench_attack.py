@@ -19,8 +19,8 @@ against a local Slack Web API stand-in, then, all on localhost:
 
 Prints the figures (``--json`` for JSON); exit status 1 if a bar is missed.
 
-    python scripts/bench_attack.py
-    python scripts/bench_attack.py --fuzz 5000 --model artifacts/model
+    python -m scripts.bench_attack
+    python -m scripts.bench_attack --fuzz 5000 --model artifacts/model
 """
 
 from __future__ import annotations
@@ -43,12 +43,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "bot"))
-
-from bench_support import rss_mb, wait_healthy  # noqa: E402
-
-from tests.harness import (  # noqa: E402  # noqa: E402
+from scripts.bench_support import rss_mb
+from tests.harness import (
     BOT_USER_ID,
     SlackStandin,
     clean_env,
@@ -57,7 +53,10 @@ from tests.harness import (  # noqa: E402  # noqa: E402
     event_body,
     free_port,
     mention_event,
+    wait_healthy,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SECRET = "attack-bench-signing-secret"
 # A stand-in accepts any bot token; SLACK_BOT_TOKEN from the environment wins if set.

@@ -10,8 +10,8 @@ API stand-in, fires ``--requests`` signed ``/sentiment`` commands at once, and p
 
 Exit status 1 if an ack took 3 s or more, or any command did not get exactly one reply.
 
-    python scripts/bench_bot.py                 # the model `model.load()` serves (bundled)
-    python scripts/bench_bot.py --model artifacts/model --requests 200 --json
+    python -m scripts.bench_bot                 # the model `model.load()` serves (bundled)
+    python -m scripts.bench_bot --model artifacts/model --requests 200 --json
 """
 
 from __future__ import annotations
@@ -28,13 +28,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from model.serving.config import serving_model_dir
+from scripts.bench_support import memory_mb, percentile
+from tests.harness import SlackStandin, clean_env, free_port, post_command, wait_healthy
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "bot"))
-
-from bench_support import memory_mb, percentile, wait_healthy  # noqa: E402
-
-from model.serving.config import serving_model_dir  # noqa: E402
-from tests.harness import SlackStandin, clean_env, free_port, post_command  # noqa: E402  # noqa: E402
 
 SECRET = "bench-signing-secret"
 # A stand-in accepts any bot token; SLACK_BOT_TOKEN from the environment wins if set.

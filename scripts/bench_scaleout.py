@@ -13,9 +13,9 @@ server started here, or ``--database-url``), against a local Slack Web API stand
 
 Exit status 1 if an ack took 3 s or more, or any command or event did not get exactly one reply.
 
-    python scripts/bench_scaleout.py                     # SQLite file
-    python scripts/bench_scaleout.py --postgres          # a throwaway PostgreSQL server
-    python scripts/bench_scaleout.py --requests 400 --json
+    python -m scripts.bench_scaleout                     # SQLite file
+    python -m scripts.bench_scaleout --postgres          # a throwaway PostgreSQL server
+    python -m scripts.bench_scaleout --requests 400 --json
 """
 
 from __future__ import annotations
@@ -34,13 +34,19 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from model.serving.config import serving_model_dir
+from scripts.bench_support import memory_mb, percentile
+from tests.harness import (
+    SlackStandin,
+    clean_env,
+    dm_event,
+    free_port,
+    post_command,
+    post_event,
+    wait_healthy,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "bot"))
-
-from bench_support import memory_mb, percentile  # noqa: E402
-
-from model.serving.config import serving_model_dir  # noqa: E402
-from tests.harness import SlackStandin, clean_env, dm_event, free_port, post_command, post_event  # noqa: E402  # noqa: E402
 
 SECRET = "bench-signing-secret"
 # A stand-in accepts any bot token; SLACK_BOT_TOKEN from the environment wins if set.
@@ -79,19 +85,8 @@ class BotProcess:
                 stdout=log,
                 stderr=log,
             )
-        deadline = started + timeout
-        while time.monotonic() < deadline:
-            if self.popen.poll() is not None:
-                log_text = (self.workdir / f"{self.name}.log").read_text()
-                raise SystemExit(f"error: {self.name} exited:\n{log_text[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-                    if json.loads(response.read()).get("status") == "ok":
-                        return time.monotonic() - started
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.05)
-        raise SystemExit(f"error: {self.name} did not become healthy within {timeout:.0f} s")
+        wait_healthy(self.url, self.popen, timeout=timeout, statuses=("ok",))
+        return time.monotonic() - started
 
     def stop(self) -> int:
         if self.popen is None or self.popen.poll() is not None:

@@ -1,30 +1,8 @@
-"""What the benchmark scripts share: waiting for the bot, percentiles, memory from /proc."""
+"""What the benchmark scripts share besides tests.harness: percentiles and memory from /proc."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> dict:
-    """``/healthz`` of the bot at ``url`` once it answers 200; exits the bench with a message if
-    the bot dies or stays silent for ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"error: the bot exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return json.loads(response.read())
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"error: the bot did not answer /healthz within {timeout:.0f} s")
 
 
 def percentile(values: list[float], q: float) -> float:
