@@ -8,10 +8,10 @@ fix it, instead of failing on the first Slack request. Secret values are never e
 The model is a pydantic-settings ``BaseSettings``: each variable is one field whose alias is the
 environment variable, whose default is its only default, and whose ``description`` is the text
 that ``.env.example``, the ``env`` block of ``app.json`` and ``docs/configuration.md`` are
-generated from. To add a setting:
+generated from (plus the Heroku config-var table in ``docs/operations.md``). To add a setting:
 
 1. add one field to :class:`Settings` with :func:`setting` (alias, default, description, group);
-2. run ``make config-docs`` (= ``python -m bot.settings_docs``) and commit the three files.
+2. run ``make config-docs`` (= ``python -m bot.settings_docs``) and commit what it rewrote.
 
 ``tests/bot/test_settings_docs.py`` fails until step 2 is done. Checks that need several fields
 or the run mode (which credentials a mode needs) live in :func:`mode_problems`, so that they are
@@ -124,8 +124,9 @@ def setting(
 
     ``group`` is its heading in ``.env.example`` and the docs; ``example`` is written to
     ``.env.example`` instead of the default; ``heroku`` is a note added to its ``app.json``
-    description, ``heroku_required`` marks it required there, and ``heroku_sets`` keeps it out
-    of ``app.json`` (the platform or an add-on sets it). ``constraints`` go to pydantic's
+    description and shown in the Heroku table of ``docs/operations.md``, ``heroku_required``
+    marks it required there, and ``heroku_sets`` keeps it out of ``app.json`` (the platform or
+    an add-on sets it). ``constraints`` go to pydantic's
     ``Field`` (``ge``, ``le``, ``pattern``...).
     """
     extra = {
@@ -246,6 +247,7 @@ class Settings(BaseSettings):
         "SQLite file at DATABASE_PATH.",
         env="DATABASE_URL",
         group="Database: installations, OAuth state and event claims (ids and times, no text)",
+        heroku="Set by the heroku-postgresql add-on.",
         heroku_sets=True,
         validate_default=True,
     )
@@ -277,6 +279,7 @@ class Settings(BaseSettings):
         "The TCP port to listen on, 0-65535 (Heroku sets it; 0 lets the system pick a free one).",
         env="PORT",
         group="HTTP server",
+        heroku="Set by Heroku.",
         heroku_sets=True,
         ge=0,
         le=65535,

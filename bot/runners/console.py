@@ -23,7 +23,7 @@ INTRO = """\
 No Slack credentials found (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN), so this is
 the console: each line you type is answered the way /sentiment answers it in Slack.
 To connect to Slack, create the app from manifest.yml, put its tokens in .env (see .env.example)
-and run `python -m bot` (HTTP) or `python -m bot socket` (Socket Mode); README.md has
+and run `python -m bot` (HTTP) or `python -m bot socket` (Socket Mode); docs/slack-setup.md has
 the walkthrough."""
 
 HELP_WORDS = frozenset({"help", "?", "-h", "--help"})

@@ -40,10 +40,10 @@ def secret_names() -> set[str]:
     return names | {n for n in env_example_names() if re.search(r"TOKEN|SECRET", n)}
 
 
-def readme_section(title: str) -> str:
-    text = (REPO / "README.md").read_text()
+def docs_section(title: str, page: str = "docs/operations.md") -> str:
+    text = (REPO / page).read_text()
     match = re.search(rf"^(#+) {re.escape(title)}\n(.*?)(?=^#{{1,3}} )", text, re.M | re.S)
-    assert match, f"README has no section {title!r}"
+    assert match, f"{page} has no section {title!r}"
     return match.group(2)
 
 
@@ -134,8 +134,8 @@ def test_requirements_and_python_version_give_the_serving_install():
     assert tuple(map(int, version.split("."))) >= tuple(map(int, minimum.split(".")))
 
 
-def test_readme_deploy_section_matches_procfile_and_app_json():
-    section = readme_section("Deploying to Heroku")
+def test_docs_deploy_section_matches_procfile_and_app_json():
+    section = docs_section("Deploying to Heroku")
     app, processes = app_json(), procfile()
     for kind, command in processes.items():
         assert f"{kind}: {command}" in section, f"Procfile line {kind!r} not shown"

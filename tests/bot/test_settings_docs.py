@@ -11,6 +11,8 @@ from bot import settings_docs
 from bot.settings import ENV_FIELDS, SECRET_VARIABLES
 
 GENERATED = (".env.example", "app.json", "docs/configuration.md")
+#: Hand-written around a generated table of Heroku config vars.
+HEROKU_PAGE = "docs/operations.md"
 
 
 def test_the_generated_files_match_the_settings_model():
@@ -21,7 +23,7 @@ def test_the_generated_files_match_the_settings_model():
 def test_changing_one_description_makes_all_three_files_stale_until_regenerated(
     tmp_path, monkeypatch
 ):
-    for relative in GENERATED:
+    for relative in (*GENERATED, HEROKU_PAGE):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / relative, tmp_path / relative)
     assert settings_docs.main(["--check", "--root", str(tmp_path)]) == 0
@@ -39,6 +41,12 @@ def test_changing_one_description_makes_all_three_files_stale_until_regenerated(
     # PORT is set by Heroku, so app.json shows the change through LOG_LEVEL only.
     app_env = json.loads((tmp_path / "app.json").read_text())["env"]
     assert "PORT" not in app_env and app_env["LOG_LEVEL"]["description"].startswith(changed)
+
+    note = "On Heroku: a note changed for this test only."
+    monkeypatch.setitem(ENV_FIELDS["LOG_LEVEL"].json_schema_extra, "heroku", note)
+    assert sorted(settings_docs.stale_files(tmp_path)) == ["app.json", HEROKU_PAGE]
+    settings_docs.main(["--root", str(tmp_path)])
+    assert f"| `LOG_LEVEL` | optional — {note} |" in (tmp_path / HEROKU_PAGE).read_text()
 
 
 def test_app_json_keeps_everything_but_its_env_block():
