@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
@@ -129,7 +129,7 @@ def setting(
     an add-on sets it). ``constraints`` go to pydantic's
     ``Field`` (``ge``, ``le``, ``pattern``...).
     """
-    extra = {
+    extra: dict[str, Any] = {
         "group": group,
         "secret": secret,
         "example": example,
@@ -401,7 +401,7 @@ class Settings(BaseSettings):
     def _masked_url(self, value: str) -> str:
         return redact_url(value)
 
-    def __repr_args__(self):  # type: ignore[no-untyped-def]
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         # The database URL may carry a password: show it masked, and say which auth mode is on.
         yield "auth_mode", self.auth_mode
         for name, value in super().__repr_args__():
@@ -620,7 +620,8 @@ def load_settings(mode: str = "auto", env: Mapping[str, str] | None = None) -> S
     values = {name: value for name in WHERE if (value := _get(env, name)) is not None}
     problems = mode_problems(mode, values)
     try:
-        settings = Settings(mode=mode, explicit=frozenset(values), **values)
+        data: dict[str, Any] = {"mode": mode, "explicit": frozenset(values), **values}
+        settings = Settings(**data)
     except ValidationError as error:
         problems += [_field_problem(e, values) for e in error.errors(include_input=False)]
     if problems:
