@@ -568,9 +568,11 @@ def mode_problems(mode: str, values: Mapping[str, str]) -> list[str]:
                 "SLACK_SCOPES to let workspaces install the app through OAuth"
             )
         if oauth and not bot_token:
-            for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SCOPES"):
+            for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
                 if not values.get(name):
                     problems.append(_missing(name))
+            if not _scopes(values.get("SLACK_SCOPES", "")):
+                problems.append(_missing("SLACK_SCOPES"))
         if not signing_secret:
             problems.append(_missing("SLACK_SIGNING_SECRET"))
         if app_token and not signing_secret:

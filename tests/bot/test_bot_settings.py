@@ -319,3 +319,9 @@ def test_every_problem_is_listed_at_once_across_fields_and_modes():
         "PORT",
         "WEB_CONCURRENCY",
     ]
+
+
+def test_scopes_of_only_separators_count_as_missing():
+    with pytest.raises(SettingsError) as caught:
+        load_settings("http", {**OAUTH, "SLACK_SCOPES": " , "})
+    assert [p.split(" ", 1)[0] for p in caught.value.problems] == ["SLACK_SCOPES"]
