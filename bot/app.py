@@ -19,8 +19,10 @@ from bot.auth import Authorization, build_authorization
 from bot.db import Database
 from bot.dedupe import Dedupe, make_dedupe_middleware
 from bot.listeners import Deps, make_deps_middleware, register
+from bot.outgoing.outbox import Outbox
+from bot.outgoing.response_url import ResponseSender
+from bot.outgoing.web_client import make_web_client
 from bot.settings import Settings
-from bot.slack_api import Outbox, ResponseSender, make_web_client
 
 #: Threads that score and post replies. Acks never wait for them (they run on the HTTP thread).
 LISTENER_THREADS = 16
@@ -43,8 +45,8 @@ class BotApp:
     classifier: ClassifierLike
     authorization: Authorization
     dedupe: Dedupe
+    outbox: Outbox
     database: Database | None = None
-    outbox: Outbox | None = None
 
     def start(self) -> None:
         """The process now serves: start background work (auth.test for a single token)."""
@@ -66,8 +68,7 @@ class BotApp:
     def shutdown(self, wait: bool = True) -> None:
         """Let replies in flight finish (``wait``), then release the database."""
         self.bolt.listener_runner.listener_executor.shutdown(wait=wait)
-        if self.outbox is not None:  # replies queued by the listeners above
-            self.outbox.shutdown(wait=wait)
+        self.outbox.shutdown(wait=wait)  # replies queued by the listeners above
         if self.database is not None and wait:
             self.database.dispose()
 
@@ -78,7 +79,6 @@ def create_app(
     *,
     database: Database | None = None,
     authorization: Authorization | None = None,
-    send_response: ResponseSender | None = None,
     listener_threads: int = LISTENER_THREADS,
 ) -> BotApp:
     """A Bolt App answering with ``classifier`` (loaded once by the caller, before traffic).
@@ -118,11 +118,12 @@ def create_app(
         )
     finally:
         bolt_logger.removeFilter(quiet)
-    outbox = Outbox(deadline_seconds=settings.reply_deadline_seconds)
+    sender = ResponseSender()
+    outbox = Outbox(deadline_seconds=settings.reply_deadline_seconds, response_sender=sender)
     deps = Deps(
-        outbox=outbox,
         analyzer=Analyzer(classifier, settings.confidence_threshold),
-        send_response=send_response or ResponseSender(),
+        outbox=outbox,
+        send_response=sender,
         response_type=settings.response_type,
         command=settings.command,
         answered=dedupe,
@@ -131,4 +132,4 @@ def create_app(
     app.use(make_dedupe_middleware(dedupe))
     authorization.attach(app)
     register(app)
-    return BotApp(app, settings, classifier, authorization, dedupe, database, outbox)
+    return BotApp(app, settings, classifier, authorization, dedupe, outbox, database)

@@ -106,7 +106,7 @@ def setup_logging(level: int | str = logging.INFO, secrets: Iterable[str] = ()) 
     waitress's "Task queue depth is N" warnings stay on: they are the first sign that requests
     arrive faster than the worker threads answer them. slack_sdk's clients log every failed
     attempt at ERROR (several per reply under a flaky Slack, without the request id); above DEBUG
-    they are left to ``bot.slack_api``, which logs one line per reply with its outcome.
+    they are left to ``bot.outgoing.outbox``, which logs one line per reply with its outcome.
     """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))

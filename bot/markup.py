@@ -30,6 +30,14 @@ _EMOJI = re.compile(
     re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s+")
+#: Characters nobody reads: C0/C1 controls (NUL included; tabs and newlines are whitespace and
+#: become spaces), zero-width and bidi marks, and the other Unicode "format" (Cf) characters.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u08e2\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
 _URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?/*[^\s/]+\.[^\s]+$", re.IGNORECASE)
 
 
@@ -70,9 +78,11 @@ def clean_text(
     text: str, limit: int = MAX_TEXT_CHARS, keep_emoji: Collection[str] = frozenset()
 ) -> str:
     """Plain text for scoring: the first ``limit`` characters, Slack markup removed, entities
-    decoded, whitespace collapsed. ``:shortcode:`` emoji in ``keep_emoji`` (lowercase) stay,
-    without their skin tone; the others go."""
-    text = _ANGLE.sub(_replace_angle, (text or "")[:limit])
+    decoded, invisible characters dropped, whitespace collapsed. ``:shortcode:`` emoji in
+    ``keep_emoji`` (lowercase) stay, without their skin tone; the others go. "" means there is
+    nothing readable (callers answer with help)."""
+    text = _INVISIBLE.sub("", (text or "")[:limit])
+    text = _ANGLE.sub(_replace_angle, text)
 
     def emoji(match: re.Match[str]) -> str:
         code = match.group(1).lower()
@@ -80,7 +90,7 @@ def clean_text(
 
     text = _EMOJI.sub(emoji, text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
 def escape_mrkdwn(text: str) -> str:

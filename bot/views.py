@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.analysis import Analysis
-from bot.replies import result_message
+from bot.answers import Answer
+from bot.markup import with_truncation_note
+from bot.replies import NOT_ENGLISH, result_message
 
 #: Ids the try-it box and its button use; the listeners match on them.
 TRY_BLOCK_ID = "try_sentiment"
@@ -20,6 +21,9 @@ TRY_MAX_CHARS = 3000  # Slack's limit for a plain_text_input value
 
 SHORTCUT_NAME = "Analyze sentiment"
 WORKFLOW_STEP_NAME = "Analyze sentiment"
+
+EMPTY_TRY = "Type a sentence in the box first, then press Enter or *Analyze*."
+FAILED_TRY = "Sorry, something went wrong while analysing that text. Please try again."
 
 View = dict[str, Any]
 
@@ -139,8 +143,23 @@ PRIVACY = (
 )
 
 
-def try_it_blocks(result: Analysis | None = None, note: str | None = None) -> list[dict[str, Any]]:
-    """The try-it box: an input (Enter submits) and a button; the last result below it."""
+def answer_blocks(answer: Answer) -> list[dict[str, Any]]:
+    """What the try-it box shows below itself for an answer (no Why button: a Home tab has no
+    response_url to answer it through)."""
+    if answer.kind == "result" and answer.analysis is not None:
+        message = result_message(answer.analysis, why=False)
+        if answer.truncated:
+            message = with_truncation_note(message)
+        return [*message["blocks"], _context("Only you see this. The text is not stored.")]
+    if answer.kind == "help":
+        return [_context(EMPTY_TRY)]
+    if answer.kind == "not_english":
+        return [_context(NOT_ENGLISH)]
+    return [_context(f"{FAILED_TRY} (ref: {answer.request_id})")]
+
+
+def try_it_blocks(answer: Answer | None = None) -> list[dict[str, Any]]:
+    """The try-it box: an input (Enter submits) and a button; the last answer below it."""
     blocks: list[dict[str, Any]] = [
         _header("Try it"),
         {
@@ -168,23 +187,20 @@ def try_it_blocks(result: Analysis | None = None, note: str | None = None) -> li
             ],
         },
     ]
-    if result is not None:
-        blocks += result_message(result)["blocks"]
-        blocks.append(_context("Only you see this. The text is not stored."))
-    elif note:
-        blocks.append(_context(note))
+    if answer is not None:
+        blocks += answer_blocks(answer)
     return blocks
 
 
-def home_view(info: Any, result: Analysis | None = None, note: str | None = None) -> View:
-    """The whole App Home tab for one user (``result``: their last try-it answer)."""
+def home_view(info: Any, answer: Answer | None = None) -> View:
+    """The whole App Home tab for one user (``answer``: their last try-it answer)."""
     version = getattr(info, "version", None) or "unknown"
     blocks: list[dict[str, Any]] = [
         _mrkdwn(
             "I tell you whether a message is *positive*, *negative* or has *no clear sentiment*, "
             f"and how sure I am. Model version `{version}`."
         ),
-        *try_it_blocks(result, note),
+        *try_it_blocks(answer),
         {"type": "divider"},
         _header("How to use it"),
         _mrkdwn("\n".join(USAGE_LINES)),
@@ -198,8 +214,10 @@ def home_view(info: Any, result: Analysis | None = None, note: str | None = None
     return {"type": "home", "blocks": blocks}
 
 
-def submitted_text(view_state: Mapping[str, Any] | None) -> str:
-    """The try-it box's value from a view's ``state`` ("" when empty or missing)."""
-    values = (view_state or {}).get("values") or {}
-    element = (values.get(TRY_BLOCK_ID) or {}).get(TRY_INPUT_ACTION) or {}
-    return str(element.get("value") or "")
+def submitted_text(view_state: Any) -> str:
+    """The try-it box's value from a view's ``state``; "" when empty, missing or of another
+    shape than the tab sent."""
+    value: Any = view_state
+    for key in ("values", TRY_BLOCK_ID, TRY_INPUT_ACTION, "value"):
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value if isinstance(value, str) else ""

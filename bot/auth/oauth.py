@@ -10,7 +10,8 @@ Requests are authorized from the stored installation without calling Slack (Bolt
 id were recorded at install time.
 
 ``app_uninstalled`` deletes the workspace's installations, bots and event claims;
-``tokens_revoked`` deletes the bot or the users whose tokens were revoked.
+``tokens_revoked`` deletes the bot or the users whose tokens were revoked (both with Bolt's
+``TokenRevocationListeners``; manifest.yml subscribes to both events).
 
 Token rotation is off (``token_rotation_enabled: false`` in manifest.yml): with rotation, each
 workspace's bot token expires every 12 hours and must be refreshed by exactly one process
@@ -26,8 +27,10 @@ import logging
 from time import time
 from typing import Any
 
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.listener.builtins import TokenRevocationListeners
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -125,29 +128,27 @@ class OAuthAuthorization:
             "authorize": self.authorize,
         }
 
-    def attach(self, app: Any) -> None:
-        """Uninstalls and revoked tokens delete what belongs to that workspace."""
+    def attach(self, app: App) -> None:
+        """Uninstalls and revoked tokens delete what belongs to that workspace: Bolt's own
+        :class:`TokenRevocationListeners` delete the installations and bots, and an uninstall
+        also forgets the workspace's event claims."""
         from bot.db.claims import ClaimStore
 
-        store = self.installation_store
+        revocation = TokenRevocationListeners(self.installation_store)
         claims = ClaimStore(self.database)
 
-        def delete_workspace(ack: Any, context: Any, logger: Any) -> None:
+        def delete_workspace(ack: Ack, context: BoltContext, logger: logging.Logger) -> None:
             ack()
-            store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+            revocation.handle_app_uninstalled_events(context)
             if context.team_id:
                 claims.forget_team(context.team_id)
             logger.info("app uninstalled from %s: installation and claims deleted", context.team_id)
 
-        def delete_revoked_tokens(ack: Any, event: dict, context: Any, logger: Any) -> None:
+        def delete_revoked_tokens(
+            ack: Ack, event: dict[str, Any], context: BoltContext, logger: logging.Logger
+        ) -> None:
             ack()
-            tokens = event.get("tokens") or {}
-            for user_id in tokens.get("oauth") or []:
-                store.delete_installation(
-                    enterprise_id=context.enterprise_id, team_id=context.team_id, user_id=user_id
-                )
-            if tokens.get("bot"):
-                store.delete_bot(enterprise_id=context.enterprise_id, team_id=context.team_id)
+            revocation.handle_tokens_revoked_events(event, context)
             logger.info("tokens revoked in %s: deleted", context.team_id)
 
         app.event("app_uninstalled")(delete_workspace)

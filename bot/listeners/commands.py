@@ -12,14 +12,20 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.listeners.deps import Deps, deps_of, request_id
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.answers import Answer
+from bot.listeners.deps import deps_of
 from bot.listeners.mood import answer_mood, is_mood_command
-from bot.markup import clean_text, is_over_limit, with_truncation_note
-from bot.replies import apology, result_message, usage_message
-from bot.slack_api import ReplyMeta
+from bot.listeners.reply_path import meta_for, reply, send
+from bot.markup import clean_text
+from bot.outgoing.destinations import ResponseUrl
+from bot.replies import Message, answer_message, usage_message
 
 ANY_COMMAND = re.compile(r"^/")
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage"})
+SURFACE = "command"
 
 
 def wants_usage(text: str, clean: Callable[[str], str] = clean_text) -> bool:
@@ -29,12 +35,12 @@ def wants_usage(text: str, clean: Callable[[str], str] = clean_text) -> bool:
     return not cleaned or cleaned.lower() in HELP_WORDS
 
 
-def is_sentiment_command(command: dict[str, Any], context: Any) -> bool:
+def is_sentiment_command(command: dict[str, Any], context: BoltContext) -> bool:
     """Listener matcher: exactly the configured command name."""
     return command.get("command") == deps_of(context).command
 
 
-def ack_sentiment(ack: Any, command: dict[str, Any], context: Any) -> None:
+def ack_sentiment(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     """The ack listener: empty 200, or ``in_channel`` so the channel also sees the question."""
     text = command.get("text", "")
     deps = deps_of(context)
@@ -54,47 +60,38 @@ def _is_mood(command: dict[str, Any]) -> bool:
 
 
 def answer_sentiment(
-    body: dict[str, Any], command: dict[str, Any], context: Any, client: Any = None
+    body: dict[str, Any], command: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
     """The lazy listener: score the text (or the channel's mood) and post the reply to the
     command's response_url."""
     deps = deps_of(context)
+    meta = meta_for(context, body, SURFACE)
     response_url = command.get("response_url")
-    if not response_url:
-        deps.logger.warning("slash command without response_url; nothing to answer")
+    if not isinstance(response_url, str) or not response_url:
+        deps.logger.warning(
+            "id=%s surface=command: no response_url; nothing to answer", meta.request_id
+        )
         return
     if _is_mood(command):
         answer_mood(command=command, client=client, context=context)
         return
+    destination = ResponseUrl(response_url, deps.outbox.response_sender)
     text = command.get("text", "")
-    meta = ReplyMeta.from_context(context, request_id=request_id(body))
+    name = command.get("command") or deps.command
     if wants_usage(text, deps.analyzer.clean):
-        message = usage_message(command.get("command") or deps.command)
-        _respond(deps, response_url, {**message, "response_type": "ephemeral"}, meta)
+        usage = {**usage_message(name), "response_type": "ephemeral"}
+        send(deps, payload=usage, meta=meta, destination=destination, label="help")
         return
-    rid = request_id(body)
-    label = "error"
-    try:
-        analysis = deps.analyzer.analyse(deps.analyzer.clean(text))
-        message, label = result_message(analysis), analysis.label
-        if is_over_limit(text):
-            message = with_truncation_note(message)
-        message["response_type"] = deps.response_type
-    except Exception:
-        deps.logger.exception("scoring failed for slash command (request id %s)", rid)
-        message = {**apology(rid), "response_type": "ephemeral"}
-    _respond(deps, response_url, message, meta.labelled(label))
+
+    def render(answer: Answer) -> Message:
+        message = answer_message(answer, usage_message(name))
+        shown = answer.kind == "result"
+        return {**message, "response_type": deps.response_type if shown else "ephemeral"}
+
+    reply(deps, text=text, meta=meta, destination=destination, render=render)
 
 
-def _respond(deps: Deps, response_url: str, message: dict[str, Any], meta: ReplyMeta) -> None:
-    """Through the outbox when there is one (deadline, one log line per reply), else inline."""
-    if deps.outbox is not None:
-        deps.outbox.respond(response_url, message, meta)
-    else:
-        deps.send_response(response_url, message)
-
-
-def register(app: Any) -> None:
+def register(app: App) -> None:
     """Wire the slash command into ``app``."""
     app.command(ANY_COMMAND, matchers=[is_sentiment_command])(
         ack=ack_sentiment, lazy=[answer_sentiment]

@@ -3,77 +3,91 @@
 ``app_home_opened`` publishes the tab for that user (``views.publish``). The try-it box is an
 input in the tab itself: pressing Enter or the *Analyze* button sends a ``block_actions``
 payload; the ack is immediate and the lazy listener re-publishes the tab with the answer. The
-text travels only in that user's own view; the bot keeps nothing.
+text travels only in that user's own view; the bot keeps nothing. A payload whose view state
+is not what the tab sent (wrong shape, missing parts) counts as an empty box.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 
-from bot.listeners.deps import deps_of
-from bot.views import TRY_BUTTON_ACTION, TRY_INPUT_ACTION, home_view, submitted_text
+from bot.answers import Answer
+from bot.listeners.deps import Deps, deps_of
+from bot.listeners.reply_path import meta_for, reply, send
+from bot.outgoing.destinations import HomeTab
+from bot.views import TRY_BUTTON_ACTION, TRY_INPUT_ACTION, View, home_view, submitted_text
 
-EMPTY_TRY = "Type a sentence in the box first, then press Enter or *Analyze*."
-FAILED_TRY = "Sorry, something went wrong while analysing that text. Please try again."
+SURFACE = "home"
 
 
-def ack_home(ack: Any) -> None:
+def ack_home(ack: Ack) -> None:
     """Events and button clicks are acked with an empty 200 before any work."""
     ack()
 
 
-def _model_info(deps: Any) -> Any:
+def _model_info(deps: Deps) -> Any:
     return getattr(getattr(deps.analyzer, "classifier", None), "info", None)
 
 
-def _publish(deps: Any, client: Any, user: str, view: dict[str, Any]) -> None:
-    try:
-        client.views_publish(user_id=user, view=view)
-    except SlackApiError as error:
-        code = error.response.get("error") if error.response is not None else None
-        deps.logger.warning("views.publish for the App Home failed: %s", code)
-    except Exception as error:
-        deps.logger.warning("views.publish for the App Home failed: %s", type(error).__name__)
+def _user_of(value: Any) -> str | None:
+    """A user id: ``event["user"]`` is the id itself, an action's ``user`` is ``{"id": ...}``."""
+    user = value.get("id") if isinstance(value, Mapping) else value
+    return user if isinstance(user, str) and user else None
 
 
-def publish_home(event: dict[str, Any], client: Any, context: Any) -> None:
+def publish_home(
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     """Lazy listener for ``app_home_opened``: publish the Home tab (not the Messages tab)."""
-    if event.get("tab", "home") != "home" or not event.get("user"):
+    user = _user_of(event.get("user"))
+    if event.get("tab", "home") != "home" or user is None:
         return
     deps = deps_of(context)
-    _publish(deps, client, event["user"], home_view(_model_info(deps)))
+    meta = meta_for(context, body, SURFACE)
+    view = home_view(_model_info(deps))
+    send(deps, payload=view, meta=meta, destination=HomeTab(client, user, meta.team))
 
 
-def try_it_view(deps: Any, raw_text: str) -> dict[str, Any]:
-    """The Home tab with the answer (or a hint) for what the user typed in the try-it box."""
-    info = _model_info(deps)
-    text = deps.analyzer.clean(raw_text)
-    if not text:
-        return home_view(info, note=EMPTY_TRY)
-    try:
-        return home_view(info, result=deps.analyzer.analyse(text))
-    except Exception:
-        deps.logger.exception("scoring failed for the App Home try-it box")
-        return home_view(info, note=FAILED_TRY)
+def typed_text(body: Mapping[str, Any]) -> str:
+    """What the user typed: the box's value in the view state, else (Enter in the box) the
+    action's own value; "" when neither is there or the payload has another shape."""
+    view = body.get("view")
+    text = submitted_text(view.get("state") if isinstance(view, Mapping) else None)
+    if text:
+        return text
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    if isinstance(action, Mapping) and action.get("type") == "plain_text_input":
+        value = action.get("value")
+        return value if isinstance(value, str) else ""
+    return ""
 
 
-def answer_try(body: dict[str, Any], client: Any, context: Any) -> None:
+def answer_try(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Lazy listener for the try-it box: re-publish the user's Home tab with the answer."""
-    user = (body.get("user") or {}).get("id")
-    if not user:
-        return
     deps = deps_of(context)
-    text = submitted_text((body.get("view") or {}).get("state"))
-    if not text:  # Enter in the box: the action itself carries the value
-        action = (body.get("actions") or [{}])[0]
-        if action.get("type") == "plain_text_input":
-            text = str(action.get("value") or "")
-    _publish(deps, client, user, try_it_view(deps, text))
+    meta = meta_for(context, body, SURFACE)
+    clicker = body.get("user")
+    user = _user_of(clicker) if isinstance(clicker, Mapping) else None
+    if user is None:
+        deps.logger.warning(
+            "id=%s surface=home: try-it without a user; nobody to answer", meta.request_id
+        )
+        return
+    info = _model_info(deps)
+
+    def render(answer: Answer) -> View:
+        return home_view(info, answer=answer)
+
+    destination = HomeTab(client, user, meta.team)
+    reply(deps, text=typed_text(body), meta=meta, destination=destination, render=render)
 
 
-def register(app: Any) -> None:
+def register(app: App) -> None:
     """Wire ``app_home_opened`` and the try-it box (Enter in the input, or the button)."""
     app.event("app_home_opened")(ack=ack_home, lazy=[publish_home])
     app.action(TRY_BUTTON_ACTION)(ack=ack_home, lazy=[answer_try])

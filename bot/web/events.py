@@ -20,12 +20,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
 from bot.metrics import METRICS, Metrics, surface_label
+from bot.request_ids import request_id_of
 from bot.web.body import MalformedBody, ParsedBoltRequest, content_type_of, parse_body
 from bot.web.verify import verification_failure
 
@@ -101,15 +101,6 @@ def surface_of(body: dict[str, Any]) -> str:
     if kind:
         return "interactive"
     return "other"
-
-
-def request_id_of(body: dict[str, Any]) -> str:
-    """Slack's id for this delivery (``event_id`` / ``trigger_id``), else a fresh one."""
-    for key in ("event_id", "trigger_id"):
-        value = body.get(key)
-        if isinstance(value, str) and value:
-            return value[:64]
-    return uuid.uuid4().hex[:12]
 
 
 class SlackEventsHandler:

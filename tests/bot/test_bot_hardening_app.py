@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.bot.listener_doubles import label_of
 from tests.harness import (
     BOT_USER_ID,
     RunningBot,
@@ -40,7 +41,7 @@ def test_command_with_payload_in_its_text_is_answered(running_bot: RunningBot):
     )
     assert reply.status == 200
     [call] = standin.wait_for("response_url")
-    assert "positive" in call.body["text"]
+    assert label_of(call.body["text"]) == "positive"
     assert running_bot.classifier.calls == [[text]]
 
 
@@ -50,7 +51,7 @@ def test_command_from_a_channel_named_payload_is_answered(running_bot: RunningBo
     fields["channel_name"] = "payload-team"
     reply = post(running_bot.events_url, urllib.parse.urlencode(fields), running_bot.secret)
     assert reply.status == 200
-    assert "positive" in standin.wait_for("response_url")[0].body["text"]
+    assert label_of(standin.wait_for("response_url")[0].body["text"]) == "positive"
 
 
 def _raw_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -105,7 +106,7 @@ def test_reply_log_line_has_id_surface_label_and_no_text(running_bot: RunningBot
     deadline = time.monotonic() + 5
     while "outcome=delivered" not in caplog.text and time.monotonic() < deadline:
         time.sleep(0.05)
-    lines = [r.getMessage() for r in caplog.records if r.name in ("bot.http", "bot.replies")]
+    lines = [r.getMessage() for r in caplog.records if r.name in ("bot.http", "bot.outbox")]
     assert any(
         line.startswith("request id=Tr.LOG.1 team=T0TEAM001 surface=command status=200")
         for line in lines
@@ -142,7 +143,7 @@ def test_stalled_channel_does_not_delay_an_unrelated_command(standin, fake_class
             if all(done):
                 break
             time.sleep(0.2)
-        lines = [r.getMessage() for r in caplog.records if r.name == "bot.replies"]
+        lines = [r.getMessage() for r in caplog.records if r.name == "bot.outbox"]
         for i in range(32):
             assert sum(f"reply id=EvStall{i} " in line for line in lines) == 1, i
     finally:

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.bot.listener_doubles import label_of
 from tests.harness import (
     BOT_TOKEN,
     BOT_USER_ID,
@@ -43,7 +44,7 @@ def test_slash_command_acks_fast_and_replies_via_response_url(running_bot: Runni
     [call] = standin.wait_for("response_url")
     assert call.path == "/response/a"
     assert call.body["response_type"] == "ephemeral"
-    assert "positive" in call.body["text"] and "93%" in call.body["text"]
+    assert label_of(call.body["text"]) == "positive" and "93%" in call.body["text"]
     blocks = json.dumps(call.body["blocks"])
     assert "Positive" in blocks and "93%" in blocks and "What a great movie" in blocks
     standin.settle(0.3)
@@ -88,7 +89,7 @@ def test_mention_is_cleaned_scored_and_answered_in_thread(running_bot: RunningBo
     assert call.body["channel"] == "C0CHAN001"
     assert call.body["thread_ts"] == "1700000001.000100"
     assert running_bot.classifier.calls == [["this is a great day link"]]
-    assert "positive" in call.body["text"]
+    assert label_of(call.body["text"]) == "positive"
     assert call.headers.get("Authorization") == f"Bearer {BOT_TOKEN}"
 
 
@@ -99,7 +100,7 @@ def test_mention_inside_a_thread_replies_in_that_thread(running_bot: RunningBot)
     post_event(running_bot.events_url, running_bot.secret, event, "EvMention2")
     [call] = running_bot.standin.wait_for("chat.postMessage")
     assert call.body["thread_ts"] == "1700000000.000001"
-    assert "negative" in call.body["text"]
+    assert label_of(call.body["text"]) == "negative"
 
 
 def test_empty_mention_gets_one_line_help_in_thread(running_bot: RunningBot):
@@ -116,7 +117,7 @@ def test_direct_message_is_answered_in_the_dm(running_bot: RunningBot):
     [call] = running_bot.standin.wait_for("chat.postMessage")
     assert call.body["channel"] == "D0DM00001"
     assert "thread_ts" not in call.body
-    assert "positive" in call.body["text"]
+    assert label_of(call.body["text"]) == "positive"
 
 
 @pytest.mark.parametrize(
@@ -224,7 +225,7 @@ def test_scoring_error_apologises_logs_the_request_id_and_keeps_serving(
         running_bot.events_url, running_bot.secret, "great", standin.response_url("after")
     )
     assert reply.status == 200
-    assert "positive" in standin.wait_for("response_url")[0].body["text"]
+    assert label_of(standin.wait_for("response_url")[0].body["text"]) == "positive"
 
 
 def test_rate_limited_and_failing_calls_are_retried(running_bot: RunningBot):

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.db.claims import ClaimStore
+from tests.bot.listener_doubles import label_of
 from tests.harness import (
     SIGNING_SECRET,
     SlackStandin,
@@ -99,12 +100,12 @@ def test_install_stores_the_workspace_and_its_token_answers_it(oauth_bot, standi
     assert reply.status == 200
     [posted] = standin.wait_for("chat.postMessage")
     assert posted.headers["Authorization"] == f"Bearer {TEAM_TOKEN}"
-    assert "positive" in posted.body["text"]
+    assert label_of(posted.body["text"]) == "positive"
 
     body = command_body("I love it", standin.response_url("team2"), team_id=TEAM)
     assert post(oauth_bot.events_url, body, oauth_bot.secret).status == 200
     [answer] = standin.wait_for("response_url")
-    assert "positive" in answer.body["text"]
+    assert label_of(answer.body["text"]) == "positive"
 
 
 def test_a_forged_or_reused_state_is_refused(oauth_bot, standin):

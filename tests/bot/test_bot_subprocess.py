@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bot.listener_doubles import label_of
 from tests.harness import (
     BOT_TOKEN,
     BOT_USER_ID,
@@ -109,7 +110,7 @@ def test_real_bot_end_to_end(bot_process):
     reply = post_command(bot.events_url, SIGNING_SECRET, "", standin.response_url("empty"))
     assert reply.status == 200
     calls = {c.path: c.body for c in standin.wait_for("response_url", 2, timeout=20)}
-    assert "positive" in calls["/response/c"]["text"]
+    assert label_of(calls["/response/c"]["text"]) == "positive"
     assert "Usage" in calls["/response/empty"]["text"]
 
     event = mention_event(f"<@{BOT_USER_ID}> what a wonderful day", ts="1700000100.000100")

@@ -1,24 +1,15 @@
-"""The new Slack surfaces, unit level: mood logic, Home view, and listeners with fakes.
-
-Message shortcut, App Home (+ try-it box), Workflow Builder step and channel mood; the same flows
-over signed HTTP requests against the Web API stand-in are in test_bot_surfaces_http.py.
-"""
+"""Channel mood (``/sentiment mood``), unit level: parsing, summary, message and the listener
+with fakes; the same flows over signed HTTP requests are in test_bot_surfaces_http.py."""
 
 from __future__ import annotations
 
 import json
-import logging
-import re
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web import SlackResponse
 
 from bot import mood
 from bot.analysis import Analyzer
-from bot.listeners import home, shortcut, workflow
 from bot.listeners import mood as mood_listener
 from bot.listeners.deps import Deps
 from bot.mood import (
@@ -32,89 +23,29 @@ from bot.mood import (
     summarise,
     whole_percentages,
 )
-from bot.views import TRY_BLOCK_ID, TRY_INPUT_ACTION, home_view, submitted_text
-from model import ModelInfo, Prediction
-
-# -- fakes ---------------------------------------------------------------------------------------
-
-
-class FakeSender:
-    def __init__(self, ok: bool = True) -> None:
-        self.sent: list[tuple[str, dict]] = []
-        self.ok = ok
-
-    def __call__(self, url: str, message: dict) -> bool:
-        self.sent.append((url, message))
-        return self.ok
-
-
-def api_error(method: str, error: str, status: int = 200, **extra: Any) -> SlackApiError:
-    response = SlackResponse(
-        client=None,
-        http_verb="POST",
-        api_url=method,
-        req_args={},
-        data={"ok": False, "error": error, **extra},
-        headers={"Retry-After": "7"} if status == 429 else {},
-        status_code=status,
-    )
-    return SlackApiError("failed", response)
-
-
-class FakeClient:
-    """Records Web API calls; ``history`` pages are served in order, errors raised first."""
-
-    def __init__(self, history: list[dict] | None = None, errors: list[SlackApiError] = ()):
-        self.calls: list[tuple[str, dict]] = []
-        self.history_pages = list(history or [])
-        self.history_errors = list(errors)
-        self.dm_error: str | None = None
-
-    def chat_postMessage(self, **kwargs: Any) -> dict:
-        self.calls.append(("chat.postMessage", kwargs))
-        if self.dm_error:
-            raise api_error("chat.postMessage", self.dm_error)
-        return {"ok": True}
-
-    def views_publish(self, **kwargs: Any) -> dict:
-        self.calls.append(("views.publish", kwargs))
-        return {"ok": True}
-
-    def conversations_history(self, **kwargs: Any) -> dict:
-        self.calls.append(("conversations.history", kwargs))
-        if self.history_errors:
-            raise self.history_errors.pop(0)
-        return self.history_pages.pop(0)
-
-    def chat_getPermalink(self, **kwargs: Any) -> dict:
-        self.calls.append(("chat.getPermalink", kwargs))
-        return {
-            "ok": True,
-            "permalink": f"https://standin.slack.com/archives/{kwargs['message_ts']}",
-        }
-
-    def called(self, method: str) -> list[dict]:
-        return [kw for name, kw in self.calls if name == method]
-
-
-class Recorder:
-    """A fake complete()/fail()."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict] = []
-
-    def __call__(self, **kwargs: Any) -> None:
-        self.calls.append(kwargs)
+from model import Prediction
+from tests.bot.listener_doubles import (
+    FakeClient,
+    NeutralClassifier,
+    api_error,
+    context_for,
+    make_deps,
+)
 
 
 @pytest.fixture
 def deps(fake_classifier) -> Deps:
-    return Deps(analyzer=Analyzer(fake_classifier, 0.6), send_response=FakeSender())
+    return make_deps(Analyzer(fake_classifier, 0.6))
 
 
 @pytest.fixture
 def context(deps: Deps) -> dict[str, Any]:
-    return {"deps": deps, "bot_user_id": "UBOT"}
+    return context_for(deps, bot_user_id="UBOT")
+
+
+@pytest.fixture
+def neutral_deps() -> Deps:
+    return make_deps(Analyzer(NeutralClassifier(), 0.6))
 
 
 @pytest.fixture(autouse=True)
@@ -405,160 +336,13 @@ def test_mood_in_a_dm_and_bad_usage(context):
 def test_rate_limit_retries_are_taken_off_the_history_client():
     from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-    from bot.slack_api import make_web_client
+    from bot.outgoing.web_client import make_web_client
 
     client = make_web_client(None, "https://slack.com/api/")
     clone = mood_listener.without_rate_limit_retries(client)
     assert clone.retry_handlers  # the other retries are kept
     assert not any(isinstance(h, RateLimitErrorRetryHandler) for h in clone.retry_handlers)
     assert any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers)
-
-
-# -- message shortcut ----------------------------------------------------------------------------
-
-
-def _shortcut(text: str | None, extra: dict | None = None) -> dict:
-    msg = {"type": "message", "user": "UAUTHOR", "ts": "1.2", **(extra or {})}
-    if text is not None:
-        msg["text"] = text
-    return {
-        "type": "message_action",
-        "callback_id": "analyze_sentiment",
-        "trigger_id": "trig-s",
-        "user": {"id": "UCLICKER"},
-        "channel": {"id": "C1"},
-        "message": msg,
-        "response_url": "https://hooks/shortcut",
-    }
-
-
-def test_shortcut_answers_ephemerally_with_label_and_author(context):
-    client = FakeClient()
-    shortcut.answer_shortcut(body=_shortcut("what a great launch"), client=client, context=context)
-    [(url, reply)] = context["deps"].send_response.sent
-    assert url == "https://hooks/shortcut" and reply["response_type"] == "ephemeral"
-    assert reply["replace_original"] is False
-    assert "positive" in reply["text"] and "what a great launch" in reply["text"]
-    assert "<@UAUTHOR>" in json.dumps(reply["blocks"])
-    assert client.calls == []
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        {"files": [{"id": "F1"}]},  # a file only
-        {"text": "", "blocks": [{"type": "divider"}]},  # Block Kit only
-        {"text": ":tada: <https://example.com>"},  # nothing left after removing markup
-    ],
-)
-def test_shortcut_on_a_message_without_text(context, message):
-    body = _shortcut(None, message)
-    shortcut.answer_shortcut(body=body, client=FakeClient(), context=context)
-    [(_, reply)] = context["deps"].send_response.sent
-    assert reply["text"] == shortcut.NO_TEXT
-    assert context["deps"].analyzer.classifier.calls == []
-
-
-def test_shortcut_falls_back_to_a_dm_when_response_url_fails(context):
-    context["deps"].send_response.ok = False
-    client = FakeClient()
-    shortcut.answer_shortcut(body=_shortcut("awful"), client=client, context=context)
-    [posted] = client.called("chat.postMessage")
-    assert posted["channel"] == "UCLICKER" and "negative" in posted["text"]
-
-
-def test_shortcut_dm_failure_is_logged(context, caplog):
-    context["deps"].send_response.ok = False
-    client = FakeClient()
-    client.dm_error = "cannot_dm_bot"
-    shortcut.answer_shortcut(body=_shortcut("awful"), client=client, context=context)
-    assert "cannot_dm_bot" in caplog.text
-
-
-def test_shortcut_scoring_failure_apologises_with_reference(context, caplog):
-    caplog.set_level(logging.ERROR)
-    shortcut.answer_shortcut(body=_shortcut("boom"), client=FakeClient(), context=context)
-    [(_, reply)] = context["deps"].send_response.sent
-    assert "trig-s" in reply["text"] and "trig-s" in caplog.text
-    assert "boom" not in caplog.text  # no message text in logs
-
-
-# -- App Home ------------------------------------------------------------------------------------
-
-
-def _info(**kw: Any) -> ModelInfo:
-    values: dict[str, Any] = dict(path="/m", version="v-42", runtime="lite", test_accuracy=0.8797)
-    values.update(kw)
-    return ModelInfo(**values)
-
-
-def test_home_view_describes_surfaces_model_and_privacy():
-    info = _info(
-        recipe="chat-v2",
-        domains={
-            "tweets": {"accuracy": 0.81, "f1": 0.8, "neutral_rate": 0.12, "examples": 2000},
-            "reviews": {"accuracy": 0.9},
-        },
-        neutral={"method": "band", "threshold": 0.1},
-    )
-    view = home_view(info)
-    assert view["type"] == "home" and len(view["blocks"]) <= 100
-    text = json.dumps(view, ensure_ascii=False)
-    for needle in (
-        "v-42",
-        "chat-v2",
-        "88.0%",
-        "*tweets*: accuracy 81.0%, F1 80.0%, no clear sentiment 12.0%, 2,000 examples",
-        "*reviews*: accuracy 90.0%",
-        "/sentiment mood",
-        "Analyze sentiment",
-        "Workflow Builder",
-        "Nothing of your messages is stored",
-        "English only",
-    ):
-        assert needle in text, needle
-    assert TRY_BLOCK_ID in text
-
-
-def test_home_view_reads_old_model_info_defensively():
-    old = SimpleNamespace(version="old-1")  # no runtime, recipe, accuracy or domains
-    text = json.dumps(home_view(old), ensure_ascii=False)
-    assert "old-1" in text and "no per-domain measurements" in text
-    assert "always picks positive or negative" in text
-    assert "v" in json.dumps(home_view(None))  # even with no info at all
-
-
-def test_home_opened_publishes_the_tab(context):
-    client = FakeClient()
-    home.publish_home(event={"user": "U1", "tab": "home"}, client=client, context=context)
-    home.publish_home(event={"user": "U1", "tab": "messages"}, client=client, context=context)
-    [published] = client.called("views.publish")
-    assert published["user_id"] == "U1" and "fake-1" in json.dumps(published["view"])
-
-
-def _try_body(value: str | None) -> dict:
-    state = {"values": {TRY_BLOCK_ID: {TRY_INPUT_ACTION: {"type": "plain_text_input"}}}}
-    if value is not None:
-        state["values"][TRY_BLOCK_ID][TRY_INPUT_ACTION]["value"] = value
-    return {"type": "block_actions", "user": {"id": "U1"}, "view": {"id": "V1", "state": state}}
-
-
-def test_try_it_box_republishes_home_with_the_answer(context):
-    client = FakeClient()
-    home.answer_try(body=_try_body("I love this"), client=client, context=context)
-    home.answer_try(body=_try_body(None), client=client, context=context)
-    first, second = client.called("views.publish")
-    assert "Positive" in json.dumps(first["view"]) and "I love this" in json.dumps(first["view"])
-    assert home.EMPTY_TRY in json.dumps(second["view"])
-    assert submitted_text(None) == ""
-
-
-def test_enter_in_the_try_it_box_uses_the_action_value(context):
-    client = FakeClient()
-    body = _try_body(None)
-    body["actions"] = [{"type": "plain_text_input", "action_id": TRY_INPUT_ACTION, "value": "bad"}]
-    home.answer_try(body=body, client=client, context=context)
-    assert "Negative" in json.dumps(client.called("views.publish")[0]["view"])
 
 
 def test_mood_is_acked_privately_even_in_in_channel_mode(context):
@@ -572,192 +356,10 @@ def test_mood_is_acked_privately_even_in_in_channel_mode(context):
     assert acks == [{}, {}, {"response_type": "in_channel"}]
 
 
-# -- Workflow Builder step -----------------------------------------------------------------------
-
-
-def test_step_completes_with_three_outputs(context):
-    complete, fail = Recorder(), Recorder()
-    workflow.run_step(complete=complete, fail=fail, context=context, inputs={"text": "great"})
-    assert fail.calls == []
-    [call] = complete.calls
-    assert call["outputs"] == {"label": "positive", "confidence": 0.93, "p_positive": 0.93}
-
-
-@pytest.mark.parametrize("inputs", [{}, {"text": ""}, {"text": "<@U1> :tada:"}, {"text": 5}, None])
-def test_step_fails_readably_on_empty_input(context, inputs):
-    complete, fail = Recorder(), Recorder()
-    workflow.run_step(complete=complete, fail=fail, context=context, inputs=inputs)
-    assert complete.calls == [] and fail.calls == [{"error": workflow.EMPTY_INPUT}]
-
-
-def test_step_fails_readably_when_the_model_fails(context):
-    complete, fail = Recorder(), Recorder()
-    workflow.run_step(complete=complete, fail=fail, context=context, inputs={"text": "boom"})
-    [call] = fail.calls
-    assert "model failed" in call["error"] and "boom" not in call["error"]
-
-
-def test_step_complete_failure_is_logged_not_raised(context, caplog):
-    def broken(**kwargs: Any) -> None:
-        raise RuntimeError("network down")
-
-    workflow.run_step(complete=broken, fail=Recorder(), context=context, inputs={"text": "great"})
-    assert "finishing the workflow step failed" in caplog.text
-
-
-# -- registration --------------------------------------------------------------------------------
-
-
-class FakeApp:
-    def __init__(self) -> None:
-        self.registered: list[tuple[str, Any, dict]] = []
-
-    def __getattr__(self, kind: str):
-        def decorator(name: Any, *args: Any, **kwargs: Any):
-            return lambda *a, **kw: self.registered.append((kind, name, kw))
-
-        return decorator
-
-
-def test_each_surface_registers_ack_and_lazy_listeners():
-    app = FakeApp()
-    for module in (shortcut, home, workflow):
-        module.register(app)
-    kinds = {(kind, name) for kind, name, _ in app.registered}
-    assert {
-        ("shortcut", "analyze_sentiment"),
-        ("event", "app_home_opened"),
-        ("action", "try_analyze"),
-        ("action", "try_text"),
-        ("function", "analyze_sentiment"),
-    } <= kinds
-    assert all(kw.get("ack") and kw.get("lazy") for _, _, kw in app.registered)
-
-
-# -- "neutral" (no clear sentiment) on every surface ---------------------------------------------
-
-
-class NeutralClassifier:
-    """A model with a neutral rule that finds no clear sentiment in anything (54% positive)."""
-
-    info = ModelInfo(path="/m", version="n-1", runtime="fake", neutral={"method": "band"})
-
-    def predict(self, texts: list[str]) -> list[Prediction]:
-        return [Prediction.from_probability(0.548, neutral=True) for _ in texts]
-
-
-@pytest.fixture
-def neutral_deps() -> Deps:
-    return Deps(analyzer=Analyzer(NeutralClassifier(), 0.6), send_response=FakeSender())
-
-
-def test_neutral_is_rendered_as_no_clear_sentiment_with_its_leaning(neutral_deps: Deps):
-    from bot.replies import plain_answer, result_message
-
-    analysis = neutral_deps.analyzer.analyse("the meeting is at noon")
-    assert analysis.p_positive == pytest.approx(0.548) and analysis.low_confidence
-    message = result_message(analysis)
-    assert message["text"].startswith("Sentiment: no clear sentiment (54% positive) for")
-    assert "Low confidence" not in message["text"]  # "no clear sentiment" already says it
-    blocks = json.dumps(message["blocks"])
-    assert "*No clear sentiment* \\u00b7 54% positive" in blocks and "confident" not in blocks
-    assert plain_answer(analysis) == 'no clear sentiment (54% positive): "the meeting is at noon"'
-
-
-def test_neutral_reaches_command_shortcut_home_and_step(neutral_deps: Deps):
-    from bot.listeners import commands
-
-    context = {"deps": neutral_deps}
-    command = {"command": "/sentiment", "text": "noon", "response_url": "https://hooks/c"}
-    commands.answer_sentiment(body={}, command=command, context=context)
-    shortcut.answer_shortcut(body=_shortcut("noon"), client=FakeClient(), context=context)
-    texts = [m["text"] for _, m in neutral_deps.send_response.sent]
-    assert all("no clear sentiment (54% positive)" in t for t in texts) and len(texts) == 2
-    client = FakeClient()
-    home.answer_try(body=_try_body("noon"), client=client, context=context)
-    assert "No clear sentiment" in json.dumps(client.called("views.publish")[0]["view"])
-    complete = Recorder()
-    workflow.run_step(complete=complete, fail=Recorder(), context=context, inputs={"text": "x"})
-    assert complete.calls[0]["outputs"]["label"] == "neutral"
-
-
 def test_mood_counts_neutral_as_no_clear_sentiment(neutral_deps: Deps):
-    context = {"deps": neutral_deps}
+    context = context_for(neutral_deps)
     client = FakeClient(history=[_page([_msg(2, "noon"), _msg(1, "lunch")])])
     mood_listener.answer_mood(command=_command(), client=client, context=context)
     [(_, reply)] = neutral_deps.send_response.sent
     assert "0% positive, 0% negative, 100% no clear sentiment" in reply["text"]
     assert client.called("chat.getPermalink") == []  # no extremes to link
-
-
-# -- manifest and README agree with the code -----------------------------------------------------
-
-
-def _manifest() -> str:
-    from tests.harness import REPO
-
-    return (REPO / "manifest.yml").read_text()
-
-
-def manifest_bot_scopes(text: str) -> set[str]:
-    block = re.search(r"^    bot:\n((?:      - .*\n)+)", text, re.M)
-    assert block, "no oauth_config.scopes.bot list"
-    return set(re.findall(r"- ([a-z_.:]+)", block.group(1)))
-
-
-def test_manifest_declares_the_surfaces_the_code_listens_for():
-    text = _manifest()
-    shortcut_entry = re.search(r"^  shortcuts:\n(?:    .*\n)+", text, re.M).group(0)
-    assert "type: message" in shortcut_entry
-    assert f"callback_id: {shortcut.CALLBACK_ID}" in shortcut_entry
-    functions = text[text.index("\nfunctions:") :]
-    assert f"\n  {workflow.CALLBACK_ID}:\n" in functions
-    inputs = functions[functions.index("input_parameters") : functions.index("output_parameters")]
-    assert "\n        text:\n" in inputs
-    outputs = functions[functions.index("output_parameters") :]
-    for name in workflow.step_outputs(Prediction.from_probability(0.9)):
-        assert f"\n        {name}:\n" in outputs, name
-    for event in ("app_mention", "message.im", "app_home_opened", "function_executed"):
-        assert re.search(rf"^      - {re.escape(event)}$", text, re.M), event
-    for setting in (
-        "home_tab_enabled: true",
-        "function_runtime: remote",
-        "org_deploy_enabled: true",
-        "should_escape: true",  # mood needs channel links, not bare names
-    ):
-        assert setting in text, setting
-    assert re.search(r"interactivity:\n    is_enabled: true", text)
-    assert text.count("https://YOUR-APP.example.com/slack/events") == 3
-
-
-def test_every_scope_is_needed_and_justified_in_the_readme():
-    from tests.harness import REPO
-
-    scopes = manifest_bot_scopes(_manifest())
-    assert scopes == {
-        "commands",
-        "app_mentions:read",
-        "chat:write",
-        "im:history",
-        "channels:history",
-        "groups:history",
-    }
-    privacy = (REPO / "docs" / "privacy.md").read_text()
-    privacy = privacy[privacy.index("## Permissions") :]
-    privacy = privacy[: privacy.index("\n## ")]
-    for scope in scopes:
-        assert re.search(rf"^\| `{re.escape(scope)}` \| \S", privacy, re.M), scope
-    readme = (REPO / "README.md").read_text()
-    assert "Slack surfaces" in readme and "/sentiment mood" in readme
-
-
-def test_oauth_scope_examples_match_the_manifest():
-    """OAuth installs request SLACK_SCOPES: the documented value must be the manifest's scopes."""
-    from tests.harness import REPO
-
-    scopes = manifest_bot_scopes(_manifest())
-    example = re.search(r"^SLACK_SCOPES=(.*)$", (REPO / ".env.example").read_text(), re.M)
-    assert example and set(example.group(1).split(",")) == scopes
-    app_json = json.loads((REPO / "app.json").read_text())
-    described = re.search(r"\(([a-z_:.,]+)\)", app_json["env"]["SLACK_SCOPES"]["description"])
-    assert described and set(described.group(1).split(",")) == scopes

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from tests.bot.listener_doubles import label_of
 from tests.harness import (
     API_APP_ID,
     BOT_TOKEN,
@@ -182,7 +183,9 @@ def test_message_shortcut_gets_one_ephemeral_answer(running_bot: RunningBot):
     assert reply.status == 200 and reply.elapsed < 3
     [call] = standin.wait_for("response_url")
     assert call.path == "/response/sc" and call.body["response_type"] == "ephemeral"
-    assert "positive" in call.body["text"] and "the launch went great" in call.body["text"]
+    assert (
+        label_of(call.body["text"]) == "positive" and "the launch went great" in call.body["text"]
+    )
     standin.settle(0.3)
     assert len(standin.calls_to("response_url")) == 1
     assert standin.calls_to("chat.postMessage") == []
@@ -202,7 +205,7 @@ def test_message_shortcut_falls_back_to_a_dm(running_bot: RunningBot):
     payload = message_action("awful service", dead)
     assert post_interactive(running_bot.events_url, running_bot.secret, payload).status == 200
     [posted] = standin.wait_for("chat.postMessage", timeout=20)
-    assert posted.body["channel"] == USER and "negative" in posted.body["text"]
+    assert posted.body["channel"] == USER and label_of(posted.body["text"]) == "negative"
 
 
 def test_app_home_opened_publishes_the_home_tab(running_bot: RunningBot):
@@ -311,7 +314,10 @@ def test_plain_text_starting_with_mood_is_scored(running_bot: RunningBot):
     text = "mood swings are awful"
     post_command(running_bot.events_url, running_bot.secret, text, standin.response_url("t"))
     [call] = standin.wait_for("response_url")
-    assert "negative" in call.body["text"] and standin.calls_to("conversations.history") == []
+    assert (
+        label_of(call.body["text"]) == "negative"
+        and standin.calls_to("conversations.history") == []
+    )
 
 
 def test_forged_interactive_payload_is_refused(running_bot: RunningBot):

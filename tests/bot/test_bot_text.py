@@ -128,7 +128,7 @@ def test_result_message_has_label_confidence_quote_and_fallback():
     assert "great movie" in message["text"]
     blocks = json.dumps(message["blocks"])
     assert "*Positive*" in blocks and "93%" in blocks and ">great movie" in blocks
-    assert len(message["blocks"]) == 2  # no caveats
+    assert [b["type"] for b in message["blocks"]] == ["section", "section", "actions"]  # no caveats
 
 
 def test_long_text_is_quoted_shortened():
@@ -146,7 +146,7 @@ def test_markup_in_quote_is_escaped():
 def test_caveats_appear_in_blocks_and_fallback():
     message = result_message(_analysis(confidence=0.55, low_confidence=True, non_english=True))
     assert "Low confidence" in message["text"] and "English" in message["text"]
-    context = message["blocks"][-1]
+    [context] = [b for b in message["blocks"] if b["type"] == "context"]
     assert context["type"] == "context" and len(context["elements"]) == 2
     assert "55%" in context["elements"][0]["text"] and "60%" in context["elements"][0]["text"]
 

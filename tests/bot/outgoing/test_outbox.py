@@ -1,6 +1,6 @@
-"""A flaky Slack (issue 11): bounded retries, per-destination outbox, one line per lost reply.
+"""A flaky Slack: bounded retries, per-destination outbox, one line per lost reply.
 
-Replies go through :class:`bot.slack_api.Outbox` to the Web API stand-in, which is told to
+Replies go through :class:`bot.outgoing.outbox.Outbox` to the Web API stand-in, which is told to
 rate-limit (fractional Retry-After), fail, stall, or drop connections.
 """
 
@@ -17,11 +17,12 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.metrics import Metrics
-from bot.slack_api import (
+from bot.outgoing.outbox import Outbox
+from bot.outgoing.reply_meta import ReplyMeta
+from bot.outgoing.retry import (
     BoundedRateLimitRetryHandler,
-    Outbox,
-    ReplyMeta,
     parse_retry_after,
+    retry_after,
     retry_handlers,
 )
 from tests.harness import SlackStandin
@@ -48,7 +49,7 @@ def wait_until(predicate, timeout: float = 10.0) -> bool:
 
 
 def reply_lines(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "bot.replies"]
+    return [r.getMessage() for r in caplog.records if r.name == "bot.outbox"]
 
 
 @pytest.mark.parametrize(
@@ -57,6 +58,20 @@ def reply_lines(caplog) -> list[str]:
 )
 def test_parse_retry_after(value, seconds):
     assert parse_retry_after(value) == seconds
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"Retry-After": "1.5"}, 1.5),
+        ({"retry-after": ["4"]}, 4.0),
+        ({"RETRY-AFTER": "x"}, None),
+        ({"Content-Type": "application/json"}, None),
+        (None, None),
+    ],
+)
+def test_retry_after_reads_the_header_in_any_case(headers, seconds):
+    assert retry_after(headers) == seconds
 
 
 def test_rate_limit_wait_is_capped_and_fractional_is_accepted():
