@@ -25,9 +25,10 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 run: $(SERVE_STAMP)  ## Start the bot (console mode when no Slack credentials are configured)
 	@$(BIN)/python -m bot $(ARGS)
 
-test: $(DEV_STAMP)  ## Lint, then the whole test suite (offline)
+test: $(DEV_STAMP)  ## Lint, type-check, then the whole test suite (offline)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(DEV_STAMP)
@@ -68,6 +69,7 @@ bundle: $(DEV_STAMP)  ## Regenerate the bundled default model (then commit model
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
@@ -81,4 +83,4 @@ config-docs: $(SERVE_STAMP)  ## Regenerate .env.example, app.json's env and docs
 	$(BIN)/python -m bot.settings_docs
 
 clean:
-	rm -rf artifacts $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf artifacts $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info

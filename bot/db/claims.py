@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import delete
 
@@ -27,14 +28,17 @@ DEFAULT_TTL_SECONDS = 3600.0
 PURGE_INTERVAL_SECONDS = 60.0
 
 
-def _insert(dialect: str):
+def _insert(dialect: str) -> Callable[..., Any]:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing``."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        raise ValueError(f"unsupported database dialect {dialect!r}")
-    return insert
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
+    raise ValueError(f"unsupported database dialect {dialect!r}")
 
 
 class ClaimStore:

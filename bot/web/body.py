@@ -152,9 +152,8 @@ def _check_shape(body: dict[str, Any]) -> None:
     for name in NEVER_NULL:
         if name in body and body[name] is None:
             raise MalformedBody(f"{name} is null")
-    required = (
-        REQUIRED_BY_TYPE.get(body.get("type"), {}) if isinstance(body.get("type"), str) else {}
-    )
+    kind = body.get("type")
+    required = REQUIRED_BY_TYPE.get(kind, {}) if isinstance(kind, str) else {}
     for name, types in required.items():
         if not isinstance(body.get(name), types):
             raise MalformedBody(f"{body['type']} without a usable {name}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,7 @@ class PortableNetwork:
         if directory.exists():
             shutil.rmtree(directory)
         directory.mkdir(parents=True)
-        arrays = {
+        arrays: dict[str, Any] = {
             "embeddings": self.embeddings,
             "hidden_kernel": self.hidden_kernel,
             "hidden_bias": self.hidden_bias,
