@@ -12,6 +12,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.outgoing.slack_errors import slack_error_code
 from bot.settings import AUTH_SINGLE
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def make_authorize(
             state["fatal"] = None
             log.info("authorized as bot user %s", state["auth"]["user_id"])
         except SlackApiError as error:
-            code = error.response.get("error") if error.response is not None else None
+            code = slack_error_code(error)
             if code in FATAL_AUTH_ERRORS:
                 state["fatal"] = code
                 log.error("Slack rejected SLACK_BOT_TOKEN (%s); check the token", code)

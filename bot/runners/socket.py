@@ -25,13 +25,15 @@ def connect(bolt_app: Any, settings: Settings) -> Any:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
+    from bot.outgoing.slack_errors import slack_error_code
+
     handler = SocketModeHandler(bolt_app, app_token=settings.app_token)
     try:
         handler.connect()
         return handler
     except SlackApiError as error:
         handler.close()
-        code = error.response.get("error") if error.response is not None else "unknown"
+        code = slack_error_code(error) or "unknown"
         raise SocketModeError(
             f"Slack refused the Socket Mode connection ({code}). Check SLACK_APP_TOKEN (an "
             "app-level token with connections:write) and that Socket Mode is enabled under "

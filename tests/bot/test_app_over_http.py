@@ -1,5 +1,7 @@
-"""Issue 11 through the whole HTTP app (waitress + guard + events handler + Bolt + outbox),
-in-process with the keyword classifier, against the Web API stand-in."""
+"""Hostile payloads and a flaky Slack through the whole HTTP app (waitress + guard + events
+handler + Bolt + outbox), in-process with the keyword classifier, against the Web API stand-in:
+payload-shaped texts, oversized and unsigned posts, long texts, reply log lines, a stalled
+channel, half-open sockets, fractional Retry-After, mutated signed payloads."""
 
 from __future__ import annotations
 
