@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 from bot.analysis import Analysis
 from bot.replies import (
@@ -90,3 +91,30 @@ def test_usage_help_and_apology():
     assert "<@UBOT>" in mention_help("UBOT")["text"]
     assert "me" in mention_help(None)["text"]
     assert "Ev1" in apology("Ev1")["text"]
+
+
+def test_three_class_answers_show_all_three_shares():
+    values = {"p_positive": 0.81, "p_negative": 0.04, "p_neutral": 0.15}
+    analysis = _analysis(confidence=0.81)
+    three_way = SimpleNamespace(**{**analysis.__dict__, **values})
+    message = result_message(three_way)  # type: ignore[arg-type]
+    assert "positive 81% · no clear sentiment 15% · negative 4%" in json.dumps(
+        message["blocks"], ensure_ascii=False
+    )
+    assert message["text"].startswith("Sentiment: positive (81% confident)")
+
+
+def test_two_output_models_show_no_shares_line():
+    message = result_message(_analysis(p_positive=0.93))
+    assert "no clear sentiment" not in json.dumps(message["blocks"])
+
+
+def test_not_english_answer_has_no_label_and_no_confidence():
+    from bot.answers import Answer
+    from bot.replies import NOT_ENGLISH, answer_message
+
+    answer = Answer("not_english", "r1", _analysis(non_english=True))
+    message = answer_message(answer, {"text": "help"})
+    assert message["text"] == NOT_ENGLISH and "I can only read English" in NOT_ENGLISH
+    blocks = json.dumps(message["blocks"])
+    assert "confident" not in blocks and "Positive" not in blocks and "Why?" not in blocks
