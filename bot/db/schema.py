@@ -85,8 +85,15 @@ def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
+def _create_v2(connection: Connection) -> None:
+    """Channel watching's tables (declared in bot.watch.tables)."""
+    from bot.watch.tables import create_watch_tables
+
+    create_watch_tables(connection)
+
+
 #: version -> the step that creates it from version - 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1, 2: _create_v2}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
