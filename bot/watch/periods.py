@@ -1,7 +1,7 @@
 """The periods a watched channel's mood is asked for (``24h``, ``7d``, ``30d``) and their hours.
 
 Counts are kept per whole hour since the epoch (UTC), so a period is a range of hours ending
-with the current one (partly elapsed) and the one before it is the same length, just earlier.
+with the current day or bin (partly elapsed) and the one before it is the same length, earlier.
 """
 
 from __future__ import annotations
@@ -25,8 +25,13 @@ class Period:
         return self.hours // self.bin_hours
 
     def span(self, now: float) -> tuple[int, int]:
-        """(first hour, hour after the last) of the period that ends with ``now``'s hour."""
-        end = int(now // SECONDS_PER_HOUR) + 1
+        """(first hour, hour after the last) of the period that includes ``now``'s hour.
+
+        The end is rounded up to a bin boundary (whole days for day-long bins, UTC), so each
+        chart row is a calendar day; the current day or bin is the partly elapsed last one.
+        """
+        align = min(self.bin_hours, 24)
+        end = -(-(int(now // SECONDS_PER_HOUR) + 1) // align) * align
         return end - self.hours, end
 
     def previous_span(self, now: float) -> tuple[int, int]:

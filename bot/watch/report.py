@@ -25,6 +25,7 @@ from bot.watch.store import HourCounts
 MIN_MESSAGES = 5
 CHART_WIDTH = 24
 MARKS = {POSITIVE: "█", NEGATIVE: "▓", UNCLEAR: "░"}
+LEGEND = ("positive", "negative", "neither")
 TOO_FEW = "too few to say"
 
 
