@@ -26,7 +26,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Slack sentiment bot. HTTP mode serves POST /slack/events and GET /healthz "
         "on $PORT; socket mode connects with SLACK_APP_TOKEN; console mode (the default when no "
         "Slack credentials are set) answers lines from stdin; migrate creates or upgrades the "
-        "database schema (DATABASE_URL) and exits.",
+        "database schema (DATABASE_URL) and exits; digest posts each watched channel's weekly "
+        "mood once per week and exits.",
     )
     parser.add_argument("mode", nargs="?", default="auto", choices=MODES, help="default: auto")
     return parser.parse_args(argv)
@@ -91,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if settings.mode == "migrate":
         return migrate(settings)
+    if settings.mode == "digest":
+        from bot.watch.digest import main as digest
+
+        return digest(settings)
 
     import model
     from bot.runners import RunnerError, run, runner_for

@@ -120,6 +120,11 @@ def create_app(
         bolt_logger.removeFilter(quiet)
     sender = ResponseSender()
     outbox = Outbox(deadline_seconds=settings.reply_deadline_seconds, response_sender=sender)
+    watch = None
+    if database is not None:
+        from bot.watch.store import WatchStore
+
+        watch = WatchStore.from_settings(database, settings)
     deps = Deps(
         analyzer=Analyzer(classifier, settings.confidence_threshold),
         outbox=outbox,
@@ -127,6 +132,8 @@ def create_app(
         response_type=settings.response_type,
         command=settings.command,
         answered=dedupe,
+        watch=watch,
+        reaction_confidence=settings.mood_reaction_confidence,
     )
     app.use(make_deps_middleware(deps))
     app.use(make_dedupe_middleware(dedupe))

@@ -2,8 +2,9 @@
 
 Pure logic only (no Slack calls), so every rule here is unit-tested with plain data:
 
-* ``parse_mood_command``: ``/sentiment mood [#channel] [count]`` (default 50, at most 200).
-  Anything else after "mood" means the user wants that text scored, so it returns None.
+* ``parse_mood_command``: ``/sentiment mood [#channel] [count] [24h|7d|30d]`` (default 15
+  messages, at most 60; a period applies to watched channels, see ``bot.watch``). Anything else
+  after "mood" means the user wants that text scored, so it returns None.
 * ``human_texts``: people's messages only (no bots, no joins or other subtypes), cleaned of
   Slack markup, oldest first. Nothing is kept beyond the reply being built.
 * ``summarise``: one batch of predictions → shares, trend and the most positive / negative
@@ -22,9 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.markup import clean_text
+from bot.watch.periods import parse_period
 
-DEFAULT_COUNT = 50
-MAX_COUNT = 200
+#: Unwatched channels are read from history, which Slack limits for apps outside the
+#: Marketplace to 15 messages per request and one request a minute: the default is one request.
+DEFAULT_COUNT = 15
+MAX_COUNT = 60
 #: Message subtypes that are a person writing something new (None: a plain message).
 HUMAN_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 #: Fewer scored messages than this give no trend (two halves of one message say nothing).
@@ -57,6 +61,8 @@ class MoodRequest:
     count: int = DEFAULT_COUNT
     #: The user asked for more than MAX_COUNT messages (the reply says it read MAX_COUNT).
     capped_from: int | None = None
+    #: ``24h`` / ``7d`` / ``30d`` when typed (answered from counts in a watched channel).
+    period: str | None = None
 
 
 def parse_mood_command(
@@ -77,8 +83,12 @@ def parse_mood_command(
         return None
     channel_id: str | None = None
     count: int | None = None
+    period: str | None = None
     unresolved: str | None = None
     for word in words[1:]:
+        if period is None and (named := parse_period(word)) is not None:
+            period = named.name
+            continue
         link = _CHANNEL_LINK.match(word)
         name = _CHANNEL_NAME.match(word)
         if link and channel_id is None:
@@ -110,7 +120,7 @@ def parse_mood_command(
         )
     elif count > MAX_COUNT:
         capped_from, count = count, MAX_COUNT
-    return MoodRequest(channel_id or current_channel_id, count, capped_from)
+    return MoodRequest(channel_id or current_channel_id, count, capped_from, period)
 
 
 def is_human_message(message: Mapping[str, Any], bot_user_id: str | None = None) -> bool:

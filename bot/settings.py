@@ -47,7 +47,7 @@ MAX_WEB_CONCURRENCY = 32
 
 #: Modes a user can ask for; "auto" means HTTP if any Slack credential is set, else console.
 #: "migrate" creates or upgrades the database schema and exits.
-MODES = ("auto", "http", "socket", "console", "migrate")
+MODES = ("auto", "http", "socket", "console", "migrate", "digest")
 
 #: Authorization modes: one workspace with a bot token, or many installed through OAuth.
 AUTH_SINGLE = "single-workspace"

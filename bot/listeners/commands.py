@@ -19,6 +19,7 @@ from bot.answers import Answer
 from bot.listeners.deps import deps_of
 from bot.listeners.mood import answer_mood, is_mood_command
 from bot.listeners.reply_path import meta_for, reply, send
+from bot.listeners.watching import answer_watch, is_watch_command
 from bot.markup import clean_text
 from bot.outgoing.destinations import ResponseUrl
 from bot.replies import Message, answer_message, usage_message
@@ -45,7 +46,7 @@ def ack_sentiment(ack: Ack, command: dict[str, Any], context: BoltContext) -> No
     text = command.get("text", "")
     deps = deps_of(context)
     # help and channel mood stay private
-    private = wants_usage(text, deps.analyzer.clean) or _is_mood(command)
+    private = wants_usage(text, deps.analyzer.clean) or _is_mood(command) or is_watch_command(text)
     if deps.response_type == "in_channel" and not private:
         ack(response_type="in_channel")
     else:
@@ -74,6 +75,9 @@ def answer_sentiment(
         return
     if _is_mood(command):
         answer_mood(command=command, client=client, context=context)
+        return
+    if is_watch_command(command.get("text", "")):
+        answer_watch(body=body, command=command, client=client, context=context)
         return
     destination = ResponseUrl(response_url, deps.outbox.response_sender)
     text = command.get("text", "")

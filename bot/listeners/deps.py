@@ -21,7 +21,8 @@ from slack_bolt import BoltContext
 from bot.analysis import Analyzer
 from bot.dedupe import Dedupe
 from bot.outgoing.outbox import Outbox
-from bot.settings import DEFAULT_COMMAND
+from bot.settings import DEFAULT_COMMAND, DEFAULT_MOOD_REACTION_CONFIDENCE
+from bot.watch.store import WatchStore
 
 SendResponse = Callable[[str, dict[str, Any]], bool]
 
@@ -43,6 +44,10 @@ class Deps:
     #: ``message.im`` (two event ids, maybe two processes); whichever is claimed first answers.
     answered: Dedupe = field(default_factory=Dedupe)
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("bot"))
+    #: Channel watching's tables (``bot.watch.store.WatchStore``); None without a database.
+    watch: WatchStore | None = None
+    #: Emoji reactions in watched channels that opted in need at least this confidence.
+    reaction_confidence: float = DEFAULT_MOOD_REACTION_CONFIDENCE
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Deps:
         # Bolt deep-copies the context for lazy listeners; the services are shared, not copied.

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from bot.answers import Answer
 from bot.listeners.deps import Deps, deps_of
 from bot.listeners.reply_path import meta_for, reply, send
+from bot.listeners.watching import with_watching
 from bot.outgoing.destinations import HomeTab
 from bot.views import TRY_BUTTON_ACTION, TRY_INPUT_ACTION, View, home_view, submitted_text
 
@@ -48,7 +49,7 @@ def publish_home(
         return
     deps = deps_of(context)
     meta = meta_for(context, body, SURFACE)
-    view = home_view(_model_info(deps))
+    view = with_watching(deps, home_view(_model_info(deps)), meta.team)
     send(deps, payload=view, meta=meta, destination=HomeTab(client, user, meta.team))
 
 

@@ -120,7 +120,13 @@ def answer_dm(
     answer_message_event(deps_of(context), client, body, event, thread_ts, dm_help(), meta)
 
 
+def is_direct_message(event: dict[str, Any]) -> bool:
+    """Listener matcher: a ``message`` event in a DM."""
+    return event.get("channel_type") == "im"
+
+
 def register(app: App) -> None:
     """Wire ``app_mention`` and ``message`` (every subtype)."""
     app.event("app_mention")(ack=ack_event, lazy=[answer_mention])
-    app.event("message")(ack=ack_event, lazy=[answer_dm])
+    # DMs only: channel messages go to bot.listeners.watching (registered after this module)
+    app.event("message", matchers=[is_direct_message])(ack=ack_event, lazy=[answer_dm])

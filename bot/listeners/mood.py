@@ -1,14 +1,18 @@
-"""``/sentiment mood [#channel] [count]``: the mood of a channel's recent messages.
+"""``/sentiment mood [#channel] [count] [24h|7d|30d]``: the mood of a channel.
 
-Dispatched from the slash command's lazy listener (the ack has already been sent). Reads
-``conversations.history`` (people's messages only), scores every text in ONE
-``classifier.predict`` batch, and answers only the caller, via the command's ``response_url``:
-shares, a small text chart, the trend, and permalinks (never quotes) to the most positive and the
-most negative message. Nothing read is stored or logged.
+Dispatched from the slash command's lazy listener (the ack has already been sent), answering
+only the caller via the command's ``response_url``.
 
-Rate limits: the history method is rate-limited per app and channel. A 429 is retried after
-Slack's ``Retry-After`` (bounded: at most MAX_ATTEMPTS tries and MAX_WAIT_SECONDS per wait); the
-user is told when the bot has to wait long, and plainly when it gives up.
+* A watched channel (``bot.watch``) is answered from its hourly counts: no history call.
+* Any other channel falls back to ``conversations.history`` within Slack's limits for apps
+  outside the Marketplace: at most PAGE_SIZE (15) messages per request, one request a minute.
+  People's messages are scored through the Analyzer; the reply has shares, a small text chart,
+  the trend, permalinks (never quotes) to the most positive and the most negative message, how
+  many messages were read, and a suggestion to watch the channel. Nothing read is stored.
+
+Rate limits: a 429 is retried after Slack's ``Retry-After`` (bounded: at most MAX_ATTEMPTS tries
+and MAX_WAIT_SECONDS per wait, enough for Slack's one-minute window); the user is told when the
+bot has to wait, and plainly when it gives up.
 
 Replies go straight to ``response_url`` (``deps.send_response``, with its retries) rather than
 through the outbox: waiting out a rate limit can take longer than the outbox's reply deadline,
@@ -25,6 +29,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.listeners.deps import deps_of
 from bot.mood import (
@@ -38,15 +43,21 @@ from bot.mood import (
     parse_mood_command,
     summarise,
 )
+from bot.outgoing.retry import retry_after
+from bot.outgoing.slack_errors import slack_error_code
 from bot.replies import apology
+from bot.watch.periods import DEFAULT_PERIOD, PERIODS
+from bot.watch.report import mood_from_counts
+from bot.watch.store import WatchStore
 
 MAX_ATTEMPTS = 3
-MAX_WAIT_SECONDS = 20.0
+MAX_WAIT_SECONDS = 65.0
 DEFAULT_WAIT_SECONDS = 1.0
 #: Waits at least this long are announced to the user before sleeping.
 ANNOUNCE_WAIT_SECONDS = 3.0
-MAX_PAGES = 3
-PAGE_SIZE = 200
+#: Slack's cap per history request for apps outside the Marketplace (2025 rate-limit change).
+PAGE_SIZE = 15
+MAX_PAGES = 8
 
 #: Replaced in tests to avoid real sleeping.
 sleep: Callable[[float], None] = time.sleep
@@ -86,26 +97,15 @@ def without_rate_limit_retries(client: Any) -> Any:
     return clone
 
 
-def _error_code(error: SlackApiError) -> str | None:
-    response = error.response
-    return response.get("error") if response is not None else None
-
-
 def _retry_after(error: SlackApiError) -> float:
-    headers = getattr(error.response, "headers", None) or {}
-    for key, value in headers.items():
-        if key.lower() == "retry-after":
-            raw = value[0] if isinstance(value, list) else value
-            try:
-                return max(0.0, float(raw))
-            except (TypeError, ValueError):
-                break
-    return DEFAULT_WAIT_SECONDS
+    """Slack's Retry-After for this 429 (DEFAULT_WAIT_SECONDS when it sent none)."""
+    wait = retry_after(getattr(error.response, "headers", None))
+    return DEFAULT_WAIT_SECONDS if wait is None else wait
 
 
 def _is_rate_limited(error: SlackApiError) -> bool:
     status = getattr(error.response, "status_code", None)
-    return status == 429 or _error_code(error) == "ratelimited"
+    return status == 429 or slack_error_code(error) == "ratelimited"
 
 
 def read_history(
@@ -115,7 +115,8 @@ def read_history(
     bot_user_id: str | None,
     notify: Callable[[str], None],
 ) -> History:
-    """Read enough recent messages for ``request.count`` human texts (at most MAX_PAGES pages).
+    """Read enough recent messages for ``request.count`` human texts (at most MAX_PAGES pages
+    of PAGE_SIZE).
 
     Raises HistoryError with a plain explanation when nothing could be read.
     """
@@ -136,7 +137,9 @@ def read_history(
                 if not _is_rate_limited(error):
                     needed = error.response.get("needed") if error.response is not None else None
                     raise HistoryError(
-                        explain_history_error(_error_code(error), request.channel_id, needed=needed)
+                        explain_history_error(
+                            slack_error_code(error), request.channel_id, needed=needed
+                        )
                     ) from None
                 wait = _retry_after(error)
                 if attempt >= MAX_ATTEMPTS or wait > MAX_WAIT_SECONDS:
@@ -175,7 +178,7 @@ def permalink(client: Any, channel: str, ts: str, logger: Any) -> str | None:
     try:
         return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
     except SlackApiError as error:
-        logger.warning("chat.getPermalink failed: %s", _error_code(error))
+        logger.warning("chat.getPermalink failed: %s", slack_error_code(error))
     except Exception as error:
         logger.warning("chat.getPermalink failed: %s", type(error).__name__)
     return None
@@ -205,6 +208,15 @@ def mood_reply(
         return ephemeral("That is not a mood command.")
     if request.channel_id.startswith("D"):
         return ephemeral(DM_NOT_SUPPORTED)
+    store = getattr(deps, "watch", None)
+    team_id = str(command.get("team_id") or "")
+    try:
+        watched = store is not None and store.get(team_id, request.channel_id) is not None
+    except SQLAlchemyError as error:
+        deps.logger.warning("reading the watch of a channel failed: %s", type(error).__name__)
+        watched = False
+    if watched:
+        return {**counts_reply(store, team_id, request, time.time()), "response_type": "ephemeral"}
     try:
         history = read_history(
             without_rate_limit_retries(client), request, bot_user_id=bot_user_id, notify=notify
@@ -220,10 +232,8 @@ def mood_reply(
         history.messages, bot_user_id, min(request.count, MAX_COUNT), deps.analyzer.clean
     )
     try:
-        predictions = (
-            deps.analyzer.classifier.predict([m.text for m in messages]) if messages else []
-        )
-        summary = summarise(messages, predictions, deps.analyzer.threshold)
+        analyses = [deps.analyzer.analyse(m.text) for m in messages]
+        summary = summarise(messages, analyses, deps.analyzer.threshold)
     except Exception:
         ref = str(command.get("trigger_id") or "mood")
         deps.logger.exception("scoring failed for channel mood (request id %s)", ref)
@@ -238,9 +248,33 @@ def mood_reply(
         links,
         requested=request.count,
         capped_from=request.capped_from,
-        notes=history.notes,
+        notes=[*history.notes, read_note(history, request)],
     )
     return {**message, "response_type": "ephemeral"}
+
+
+def counts_reply(
+    store: WatchStore, team_id: str, request: MoodRequest, now: float
+) -> dict[str, Any]:
+    """The mood of a watched channel over the asked period (default 7d), from its counts."""
+    period = PERIODS.get(request.period or "") or DEFAULT_PERIOD
+    start, end = period.span(now)
+    before_start, before_end = period.previous_span(now)
+    current = store.hours(team_id, request.channel_id, start, end)
+    previous = store.hours(team_id, request.channel_id, before_start, before_end)
+    return mood_from_counts(request.channel_id, period, current, previous, start)
+
+
+def read_note(history: History, request: MoodRequest) -> str:
+    """How much history was read, and the better way: watching."""
+    pages = max(1, -(-len(history.messages) // PAGE_SIZE))
+    period = f" over {request.period}" if request.period else ""
+    return (
+        f"I read {len(history.messages)} messages of history ({pages} request"
+        f"{'s' if pages != 1 else ''} of at most {PAGE_SIZE}, Slack's limit for this app). "
+        f"For this channel's mood{period} from live counts, without reading history, a member "
+        "can run `/sentiment watch`."
+    )
 
 
 def answer_mood(command: dict[str, Any], client: Any, context: Any) -> None:

@@ -40,16 +40,20 @@ def test_migrate_creates_every_table_and_is_idempotent(database_url: str):
 
 
 def test_outdated_and_newer_schemas_name_the_fix(migrated_database, monkeypatch):
+    current = schema_module.SCHEMA_VERSION
     applied = []
-    monkeypatch.setitem(schema_module.MIGRATIONS, 2, lambda connection: applied.append(2))
-    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(
+        schema_module.MIGRATIONS, current + 1, lambda connection: applied.append(current + 1)
+    )
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", current + 1)
     with pytest.raises(SchemaError) as caught:
         check_schema(migrated_database)
-    assert "version 1" in str(caught.value) and "python -m bot migrate" in str(caught.value)
-    assert migrate(migrated_database) == (1, 2) and applied == [2]
+    assert f"version {current}" in str(caught.value)
+    assert "python -m bot migrate" in str(caught.value)
+    assert migrate(migrated_database) == (current, current + 1) and applied == [current + 1]
     check_schema(migrated_database)
 
-    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", current)
     with pytest.raises(SchemaError, match="newer than this code"):
         check_schema(migrated_database)
 
@@ -208,10 +212,12 @@ def test_migrate_command_with_an_unreachable_database_is_one_clear_error(tmp_pat
 def test_schema_version_row_is_updated_not_duplicated(migrated_database, monkeypatch):
     with migrated_database.engine.begin() as connection:
         connection.execute(update(schema_version).values(version=0))
-    monkeypatch.setitem(schema_module.MIGRATIONS, 1, lambda connection: None)
+    for version in schema_module.MIGRATIONS:
+        monkeypatch.setitem(schema_module.MIGRATIONS, version, lambda connection: None)
     migrate(migrated_database)
     with migrated_database.engine.connect() as connection:
-        assert connection.execute(select(schema_version.c.version)).all() == [(1,)]
+        rows = connection.execute(select(schema_version.c.version)).all()
+    assert rows == [(schema_module.SCHEMA_VERSION,)]
 
 
 def test_expired_install_states_are_purged_with_the_claims(migrated_database):

@@ -62,7 +62,9 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     ("text", "expected"),
     [
         ("mood", MoodRequest("CHERE", DEFAULT_COUNT)),
-        ("MOOD 120", MoodRequest("CHERE", 120)),
+        ("MOOD 45", MoodRequest("CHERE", 45)),
+        ("mood 30d", MoodRequest("CHERE", DEFAULT_COUNT, period="30d")),
+        ("mood 24H <#C0OTHER1>", MoodRequest("C0OTHER1", DEFAULT_COUNT, period="24h")),
         ("mood <#C0OTHER1|support>", MoodRequest("C0OTHER1", DEFAULT_COUNT)),
         ("mood 20 <#C0OTHER1>", MoodRequest("C0OTHER1", 20)),
         ("mood #general 30", MoodRequest("CHERE", 30)),
@@ -83,7 +85,7 @@ def test_text_that_is_not_a_mood_command_is_scored_instead(text: str):
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
-        ("mood 0", "between 1 and 200"),
+        ("mood 0", "between 1 and 60"),
         ("mood #x", "#x"),
         ("mood C0PRIVATE1 5", "autocomplete"),  # a typed id could name a channel you can't see
     ],
@@ -239,7 +241,8 @@ def test_mood_reads_history_scores_once_and_answers_ephemerally(context, fake_cl
     page.append(_msg(1, "a bot", bot_id="B1"))
     client = FakeClient(history=[_page(page)])
     mood_listener.answer_mood(command=_command("mood 5"), client=client, context=context)
-    assert fake_classifier.calls == [["bad", "meh", "love it", "awful", "great"]]  # one batch
+    # each text scored once, through the Analyzer, oldest first
+    assert fake_classifier.calls == [["bad"], ["meh"], ["love it"], ["awful"], ["great"]]
     [(url, reply)] = context["deps"].send_response.sent
     assert url == "https://hooks/mood" and reply["response_type"] == "ephemeral"
     assert "40% positive, 40% negative, 20% no clear sentiment" in reply["text"]
@@ -329,7 +332,7 @@ def test_mood_in_a_dm_and_bad_usage(context):
     mood_listener.answer_mood(command=_command(channel="D123"), client=client, context=context)
     mood_listener.answer_mood(command=_command("mood 0"), client=client, context=context)
     texts = [m["text"] for _, m in context["deps"].send_response.sent]
-    assert "direct messages" in texts[0] and "between 1 and 200" in texts[1]
+    assert "direct messages" in texts[0] and "between 1 and 60" in texts[1]
     assert client.calls == []
 
 

@@ -31,7 +31,7 @@ def test_periods_parse_and_span_whole_hours():
 
 
 def test_shares_come_from_the_counts_and_add_up():
-    start, end = WEEK.span(NOW)
+    start, _ = WEEK.span(NOW)
     hours = [HourCounts(start + 1, 3, 1, 0), HourCounts(start + 30, 1, 2, 3)]
     reply = mood_from_counts("C1", WEEK, hours, [], start)
     assert "40% positive, 30% negative, 30% no clear sentiment (10 messages)" in reply["text"]
@@ -72,8 +72,9 @@ def test_digest_names_busiest_hours_and_the_change():
     previous = [HourCounts(start - 30, 1, 5, 0)]
     assert busiest_hours(week) == [(9, 30), (14, 2)]
     digest = digest_message("C1", week, previous, start, WEEK)
-    assert "Weekly mood of <#C1>: 75% positive, 25% negative, 0% no clear sentiment" in (
-        digest["text"]
+    assert (
+        "Weekly mood of <#C1>: 75% positive, 25% negative, 0% no clear sentiment"
+        in (digest["text"])
     )
     assert "more positive than the week before" in digest["text"]
     assert "09:00-10:00 (30)" in digest["text"]
