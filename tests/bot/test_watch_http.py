@@ -144,7 +144,8 @@ def test_retries_edits_and_bots_are_not_counted_twice_or_at_all(bot, migrated_da
 def test_direct_messages_are_still_answered_while_channels_are_counted(bot):
     post_event(bot.events_url, SIGNING_SECRET, dm_event("great"), "EvDm")
     [reply] = bot.standin.wait_for("chat.postMessage")
-    assert reply.body["channel"] == "D0DM00001" and "Sentiment: positive (93% confident)" in reply.body["text"]
+    assert reply.body["channel"] == "D0DM00001"
+    assert "Sentiment: positive (93% confident)" in reply.body["text"]
 
 
 def test_unwatched_mood_reads_at_most_15_per_request_and_waits_out_429(bot):
