@@ -65,7 +65,8 @@ SLACK_CREDENTIALS = (
 _APP_PAGE = "api.slack.com/apps → your app"
 #: The bot scopes manifest.yml asks for (tests/bot/test_bot_surfaces.py checks they agree).
 _MANIFEST_SCOPES = (
-    "commands,app_mentions:read,chat:write,im:history,channels:history,groups:history"
+    "commands,app_mentions:read,chat:write,im:history,channels:history,groups:history,"
+    "channels:read,groups:read,reactions:write,im:write"
 )
 _COMMAND_NAME = re.compile(r"^/[a-z0-9_\-]{1,31}$")
 
@@ -153,8 +154,8 @@ class Settings(BaseSettings):
         frozen=True, populate_by_name=True, extra="ignore", case_sensitive=True
     )
 
-    #: The run mode (http, socket, console, migrate): a command-line choice, not a variable.
-    mode: Literal["http", "socket", "console", "migrate"]
+    #: The run mode (http, socket, console, migrate, digest): a command-line choice.
+    mode: Literal["http", "socket", "console", "migrate", "digest"]
 
     # --- Slack: auth mode and credentials ---
     bot_token: Secret | None = setting(
@@ -349,6 +350,44 @@ class Settings(BaseSettings):
         le=1800,
     )
 
+    # --- Channel mood (watching) ---
+    mood_retention_days: int = setting(
+        90,
+        "Watched channels' hourly counts older than this many days (1-3650) are deleted by the "
+        "app (while counting, and by `python -m bot digest`).",
+        env="MOOD_RETENTION_DAYS",
+        group="Channel mood: watched channels' counts (no text), alerts, reactions",
+        ge=1,
+        le=3650,
+    )
+    mood_alert_window: int = setting(
+        20,
+        "An alert compares the negative share of a watched channel's last this-many messages "
+        "(20-1000) with its threshold.",
+        env="MOOD_ALERT_WINDOW",
+        group="Channel mood: watched channels' counts (no text), alerts, reactions",
+        ge=20,
+        le=1000,
+    )
+    mood_alert_cooldown_minutes: int = setting(
+        360,
+        "After an alert, no other for the same channel for this many minutes (1-10080), and "
+        "only once the share has dropped below the threshold in between.",
+        env="MOOD_ALERT_COOLDOWN_MINUTES",
+        group="Channel mood: watched channels' counts (no text), alerts, reactions",
+        ge=1,
+        le=10080,
+    )
+    mood_reaction_confidence: float = setting(
+        0.9,
+        "In watched channels with `/sentiment reactions on`, a positive or negative message "
+        "gets an emoji reaction when the model is at least this confident (0.5-1).",
+        env="MOOD_REACTION_CONFIDENCE",
+        group="Channel mood: watched channels' counts (no text), alerts, reactions",
+        ge=0.5,
+        le=1.0,
+    )
+
     #: Variables that were set explicitly (so the console can tell a default from a choice).
     explicit: frozenset[str] = frozenset()
 
@@ -467,6 +506,10 @@ DEFAULT_COMMAND: str = _default("command")
 DEFAULT_MAX_BODY_BYTES: int = _default("max_body_bytes")
 DEFAULT_IDLE_TIMEOUT_SECONDS: int = _default("idle_timeout_seconds")
 DEFAULT_REPLY_DEADLINE_SECONDS: float = _default("reply_deadline_seconds")
+DEFAULT_MOOD_RETENTION_DAYS: int = _default("mood_retention_days")
+DEFAULT_MOOD_ALERT_WINDOW: int = _default("mood_alert_window")
+DEFAULT_MOOD_ALERT_COOLDOWN_MINUTES: int = _default("mood_alert_cooldown_minutes")
+DEFAULT_MOOD_REACTION_CONFIDENCE: float = _default("mood_reaction_confidence")
 
 
 class SettingsError(Exception):

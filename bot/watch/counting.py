@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.analysis import Analyzer
 from bot.mood import is_human_message
 from bot.outgoing.slack_errors import slack_error_code
+from bot.settings import DEFAULT_MOOD_REACTION_CONFIDENCE
 from bot.watch.control import post
 from bot.watch.store import AlertNotice, Counted, WatchStore
 
@@ -25,8 +26,6 @@ log = logging.getLogger(__name__)
 
 #: Channel types whose messages can be watched (public and private channels).
 WATCHED_CHANNEL_TYPES = frozenset({"channel", "group"})
-#: Until it is a setting: a reaction needs at least this confidence (and a clear label).
-DEFAULT_REACTION_CONFIDENCE = 0.9
 REACTIONS = {"positive": "slightly_smiling_face", "negative": "slightly_frowning_face"}
 
 
@@ -47,7 +46,7 @@ def count_message(
     event: dict[str, Any],
     *,
     bot_user_id: str | None = None,
-    reaction_confidence: float = DEFAULT_REACTION_CONFIDENCE,
+    reaction_confidence: float = DEFAULT_MOOD_REACTION_CONFIDENCE,
 ) -> Counted | None:
     """Score and count ``event`` if its channel is watched; None when it does not count."""
     if not countable(event, bot_user_id):

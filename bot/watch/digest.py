@@ -106,7 +106,7 @@ def main(settings: Any) -> int:
             bot_token = token(team_id)
             return make_web_client(bot_token, settings.api_url) if bot_token else None
 
-        run = run_digest(WatchStore(database), client_for)
+        run = run_digest(WatchStore.from_settings(database, settings), client_for)
     except (SchemaError, SQLAlchemyError) as error:
         print(f"error: digest: {error}", file=sys.stderr)
         return 2

@@ -28,19 +28,20 @@ from sqlalchemy.engine import Connection
 
 from bot.db import Database
 from bot.db.schema import event_claims
+from bot.settings import (
+    DEFAULT_MOOD_ALERT_COOLDOWN_MINUTES,
+    DEFAULT_MOOD_ALERT_WINDOW,
+    DEFAULT_MOOD_RETENTION_DAYS,
+    Settings,
+)
 from bot.watch.tables import alert_window, hourly_counts, watched_channels
 
 log = logging.getLogger(__name__)
 
 LABELS = ("positive", "negative", "neutral")
 SECONDS_PER_HOUR = 3600
-#: Defaults until they are settings: hourly counts older than this are deleted.
-DEFAULT_RETENTION_DAYS = 90
-#: How many of the latest messages an alert looks at (at least MIN_ALERT_WINDOW).
-DEFAULT_ALERT_WINDOW = 20
+#: An alert looks at no fewer of the latest messages than this.
 MIN_ALERT_WINDOW = 20
-#: After a notice, no other for this long, even if the channel recovers and sours again.
-DEFAULT_ALERT_COOLDOWN_SECONDS = 6 * 3600.0
 #: Delete expired counts at most this often (per process).
 PURGE_INTERVAL_SECONDS = 3600.0
 
@@ -121,9 +122,9 @@ class WatchStore:
         self,
         database: Database,
         *,
-        retention_days: int = DEFAULT_RETENTION_DAYS,
-        alert_window_size: int = DEFAULT_ALERT_WINDOW,
-        alert_cooldown_seconds: float = DEFAULT_ALERT_COOLDOWN_SECONDS,
+        retention_days: int = DEFAULT_MOOD_RETENTION_DAYS,
+        alert_window_size: int = DEFAULT_MOOD_ALERT_WINDOW,
+        alert_cooldown_seconds: float = DEFAULT_MOOD_ALERT_COOLDOWN_MINUTES * 60.0,
         clock: Callable[[], float] = time.time,
     ):
         if alert_window_size < MIN_ALERT_WINDOW:
@@ -136,6 +137,16 @@ class WatchStore:
         self._insert = _insert(database.dialect)
         self._next_purge = 0.0
         self._purge_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, database: Database, settings: Settings) -> WatchStore:
+        """The store with the retention and alert settings (MOOD_*)."""
+        return cls(
+            database,
+            retention_days=settings.mood_retention_days,
+            alert_window_size=settings.mood_alert_window,
+            alert_cooldown_seconds=settings.mood_alert_cooldown_minutes * 60.0,
+        )
 
     # -- watching on and off ------------------------------------------------------------------
 

@@ -270,3 +270,13 @@ def test_stored_rows_hold_none_of_the_words(bot, migrated_database):
     assert TEAM_ID in dump and WATCHED in dump  # the rows are there
     for word in ("zebra", "quokka", "marmalade", "walrus", "pelican", "great", "awful", MEMBER):
         assert word not in dump
+
+
+def test_the_manifest_subscribes_to_what_watching_listens_for():
+    from bot_helpers import REPO
+
+    from bot.listeners.watching import CHANNEL_GONE_EVENTS
+
+    manifest = (REPO / "manifest.yml").read_text()
+    for event in ("message.channels", "message.groups", "app_uninstalled", *CHANNEL_GONE_EVENTS):
+        assert re.search(rf"^      - {re.escape(event)}\b", manifest, re.M), event
