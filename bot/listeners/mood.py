@@ -208,14 +208,14 @@ def mood_reply(
         return ephemeral("That is not a mood command.")
     if request.channel_id.startswith("D"):
         return ephemeral(DM_NOT_SUPPORTED)
-    store = getattr(deps, "watch", None)
+    store = deps.watch
     team_id = str(command.get("team_id") or "")
     try:
         watched = store is not None and store.get(team_id, request.channel_id) is not None
     except SQLAlchemyError as error:
         deps.logger.warning("reading the watch of a channel failed: %s", type(error).__name__)
         watched = False
-    if watched:
+    if store is not None and watched:
         return {**counts_reply(store, team_id, request, time.time()), "response_type": "ephemeral"}
     try:
         history = read_history(

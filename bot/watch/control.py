@@ -193,10 +193,10 @@ def run_watch_command(store: WatchStore, client: Any, caller: Caller, command: W
     if problem:
         return problem
     if command.name == "watch":
-        destination = command.destination or channel
-        if not store.watch(caller.team_id, channel, destination):
+        digest_to = command.destination or channel
+        if not store.watch(caller.team_id, channel, digest_to):
             return f"<#{channel}> is already watched. `/sentiment mood` shows its mood."
-        post(client, channel, announcement(channel, caller.user_id, destination))
+        post(client, channel, announcement(channel, caller.user_id, digest_to))
         return (
             f"Watching <#{channel}>: counts only, no text. Try `/sentiment mood` later, "
             "`/sentiment alert 40%` for a notice when it turns sour, or "

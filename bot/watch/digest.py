@@ -95,7 +95,7 @@ def main(settings: Any) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.db import Database, SchemaError
-    from bot.slack_api import make_web_client
+    from bot.outgoing.web_client import make_web_client
 
     database = Database(settings.database_url)
     try:

@@ -47,13 +47,16 @@ PURGE_INTERVAL_SECONDS = 3600.0
 
 
 def _insert(dialect: str) -> Callable[..., Any]:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``_do_update``."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        raise ValueError(f"unsupported database dialect {dialect!r}")
-    return insert
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
+    raise ValueError(f"unsupported database dialect {dialect!r}")
 
 
 @dataclass(frozen=True)
