@@ -10,8 +10,6 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
-from bot_helpers import SIGNING_SECRET, FakeClassifier, RunningBot, start_bot, stop_bot
-from slack_standin import TEAM_ID, dm_event, post, post_event
 from sqlalchemy import select
 from watch_helpers import (
     MEMBER,
@@ -25,6 +23,18 @@ from watch_helpers import (
 )
 
 from bot.watch.tables import WATCH_TABLES, hourly_counts, watched_channels
+from tests.harness import (
+    REPO,
+    SIGNING_SECRET,
+    TEAM_ID,
+    FakeClassifier,
+    RunningBot,
+    dm_event,
+    post,
+    post_event,
+    start_bot,
+    stop_bot,
+)
 
 SHARES = re.compile(r"(\d+)% positive, (\d+)% negative, (\d+)% no clear sentiment")
 OTHER = "C0OTHER01"
@@ -273,8 +283,6 @@ def test_stored_rows_hold_none_of_the_words(bot, migrated_database):
 
 
 def test_the_manifest_subscribes_to_what_watching_listens_for():
-    from bot_helpers import REPO
-
     from bot.listeners.watching import CHANNEL_GONE_EVENTS
 
     manifest = (REPO / "manifest.yml").read_text()

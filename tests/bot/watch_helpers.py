@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from slack_standin import API_APP_ID, BOT_USER_ID, TEAM_ID, SlackStandin, post
+from tests.harness import API_APP_ID, BOT_USER_ID, TEAM_ID, SlackStandin, post
 
 WATCHED = "C0WATCH01"
 MEMBER = "U0MEMBER1"
