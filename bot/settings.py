@@ -63,7 +63,7 @@ SLACK_CREDENTIALS = (
 )
 
 _APP_PAGE = "api.slack.com/apps → your app"
-#: The bot scopes manifest.yml asks for (tests/bot/test_bot_surfaces.py checks they agree).
+#: The bot scopes manifest.yml asks for (tests/bot/test_manifest.py checks they agree).
 _MANIFEST_SCOPES = (
     "commands,app_mentions:read,chat:write,im:history,channels:history,groups:history,"
     "channels:read,groups:read,reactions:write,im:write"

@@ -1,5 +1,6 @@
 """Channel mood (``/sentiment mood``), unit level: parsing, summary, message and the listener
-with fakes; the same flows over signed HTTP requests are in test_bot_surfaces_http.py."""
+with fakes; the same flows over signed HTTP requests are in
+tests/bot/listeners/test_surfaces_over_http.py."""
 
 from __future__ import annotations
 
