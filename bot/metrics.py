@@ -1,42 +1,79 @@
-"""Process-wide counters and latency summaries an operator can graph.
+"""Counters and latency histograms an operator can graph, on prometheus_client.
 
-Exposed two ways, both without a dependency: ``GET /metrics`` in the Prometheus text format
-(counters plus a summary with p50/p90/p99 over a sliding window of recent observations), and a
-one-line log summary (``summary_line()``) for deployments that only keep logs. The numbers are
-per process (one web dyno = one series). Labels are a fixed, small set (surface, status, outcome)
-so an attacker cannot blow up the series count; nothing from a message is ever a label.
+``GET /metrics`` serves the Prometheus text format. With several worker processes (gunicorn,
+``WEB_CONCURRENCY`` > 1) prometheus_client's multiprocess mode is on: every process writes its
+values to files in ``PROMETHEUS_MULTIPROC_DIR`` (a fresh directory per start, see
+:mod:`bot.runners.http`) and a scrape on any worker adds up all of them, so one scrape counts
+every request whichever worker took it. Without that directory (tests, console) the numbers are
+this process's.
+
+Latencies are histograms (``sentiment_ack_seconds_bucket``/``_sum``/``_count``; quantiles come
+from ``histogram_quantile()`` in Prometheus), which add up across processes; the old per-process
+sliding-window summary lines (``quantile="0.5"``) are gone. The one-line log summary
+(``summary_line()``, for deployments that only keep logs) keeps this process's recent window.
+Labels are a fixed small set (surface, status, outcome, reason); nothing from a message is ever
+a label.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
-from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections import deque
 
-#: Observations kept per latency series for the quantiles (a sliding window, bounded memory).
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prometheus_multiprocess
+
+disable_created_metrics()  # no *_created series: they do not add up across processes
+
+#: Observations kept per latency series for the log line's percentiles (bounded memory).
 WINDOW = 2048
 QUANTILES = (0.5, 0.9, 0.99)
+#: Histogram buckets (seconds) around Slack's 3 s ack limit.
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0)
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
-HELP = {
-    "sentiment_requests_total": "HTTP requests by route and status",
-    "sentiment_rejected_total": "requests refused before reaching Bolt, by reason",
-    "sentiment_acks_total": "Slack requests acknowledged (2xx from Bolt), by surface",
-    "sentiment_replies_total": (
-        "replies by surface and outcome: delivered, failed, unknown, expired"
+COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sentiment_requests_total": ("HTTP requests by route and status", ("route", "status")),
+    "sentiment_rejected_total": ("requests refused before reaching Bolt, by reason", ("reason",)),
+    "sentiment_acks_total": (
+        "Slack requests acknowledged (2xx from Bolt), by surface",
+        ("surface",),
     ),
-    "sentiment_ack_seconds": "time from request received to HTTP response, by surface",
-    "sentiment_reply_seconds": "time from request received to reply outcome, by surface",
-    "sentiment_truncated_texts_total": "texts cut to the size limit before scoring",
+    "sentiment_replies_total": (
+        "replies by surface and outcome: delivered, failed, unknown, expired",
+        ("surface", "outcome"),
+    ),
+    "sentiment_truncated_texts_total": ("texts cut to the size limit before scoring", ()),
+}
+HISTOGRAMS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sentiment_ack_seconds": ("time from request received to HTTP response", ("surface",)),
+    "sentiment_reply_seconds": ("time from request received to reply outcome", ("surface",)),
 }
 #: Allowed label values; anything else is recorded as "other".
 SURFACES = frozenset(
     {"command", "app_mention", "message", "event", "url_verification", "interactive", "other"}
 )
 
-Labels = tuple[tuple[str, str], ...]
+
+def surface_label(surface: str | None) -> str:
+    """Clamp a surface name to the known set (bounded cardinality)."""
+    return surface if surface in SURFACES else "other"
+
+
+def multiprocess_dir() -> str | None:
+    """The directory of prometheus_client's multiprocess mode, if it is on in this process."""
+    return os.environ.get(MULTIPROC_ENV) or None
 
 
 def _quantile(ordered: list[float], q: float) -> float:
@@ -45,104 +82,97 @@ def _quantile(ordered: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def surface_label(surface: str | None) -> str:
-    """Clamp a surface name to the known set (bounded cardinality)."""
-    return surface if surface in SURFACES else "other"
+def _key(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(labels.items()))
 
 
 class Metrics:
-    """Thread-safe counters and windowed latency summaries."""
+    """The bot's metrics in their own registry (tests build their own instance)."""
 
     def __init__(self, window: int = WINDOW) -> None:
-        self._lock = threading.Lock()
-        self._counters: dict[str, dict[Labels, float]] = defaultdict(dict)
-        self._latency: dict[str, dict[Labels, deque[float]]] = defaultdict(dict)
-        self._latency_sum: dict[str, dict[Labels, float]] = defaultdict(dict)
-        self._latency_count: dict[str, dict[Labels, int]] = defaultdict(dict)
-        self._window = window
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.counters = {
+            name: Counter(name, text, labels, registry=self.registry)
+            for name, (text, labels) in COUNTERS.items()
+        }
+        self.histograms = {
+            name: Histogram(name, text, labels, buckets=BUCKETS, registry=self.registry)
+            for name, (text, labels) in HISTOGRAMS.items()
+        }
+        self.uptime = Gauge(
+            "sentiment_uptime_seconds",
+            "seconds since the oldest live process started",
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        )
         self.started = time.time()
+        self._lock = threading.Lock()
+        self._counts: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
+        self._windows: dict[str, dict[tuple[tuple[str, str], ...], deque[float]]] = {}
+        self._window = window
 
     def inc(self, name: str, amount: float = 1.0, **labels: str) -> None:
-        key = tuple(sorted(labels.items()))
+        counter = self.counters[name]
+        (counter.labels(**labels) if labels else counter).inc(amount)
         with self._lock:
-            series = self._counters[name]
-            series[key] = series.get(key, 0.0) + amount
+            series = self._counts.setdefault(name, {})
+            series[_key(labels)] = series.get(_key(labels), 0.0) + amount
 
     def observe(self, name: str, seconds: float, **labels: str) -> None:
-        key = tuple(sorted(labels.items()))
+        self.histograms[name].labels(**labels).observe(seconds)
         with self._lock:
-            window = self._latency[name].get(key)
+            windows = self._windows.setdefault(name, {})
+            window = windows.get(_key(labels))
             if window is None:
-                window = self._latency[name][key] = deque(maxlen=self._window)
+                window = windows[_key(labels)] = deque(maxlen=self._window)
             window.append(seconds)
-            self._latency_sum[name][key] = self._latency_sum[name].get(key, 0.0) + seconds
-            self._latency_count[name][key] = self._latency_count[name].get(key, 0) + 1
 
     def count(self, name: str, **labels: str) -> float:
-        """The counter's value for exactly these labels (0 if never incremented)."""
-        key = tuple(sorted(labels.items()))
+        """This process's count for exactly these labels (0 if never incremented)."""
         with self._lock:
-            return self._counters.get(name, {}).get(key, 0.0)
+            return self._counts.get(name, {}).get(_key(labels), 0.0)
 
     def total(self, name: str) -> float:
-        """The counter summed over all its labels."""
+        """This process's counter summed over all its labels."""
         with self._lock:
-            return sum(self._counters.get(name, {}).values())
+            return sum(self._counts.get(name, {}).values())
 
     def quantiles(self, name: str, **labels: str) -> dict[float, float]:
-        """{q: seconds} over the recent window for these labels (empty if nothing observed)."""
-        key = tuple(sorted(labels.items()))
+        """{q: seconds} over this process's recent window (empty if nothing observed)."""
         with self._lock:
-            ordered = sorted(self._latency.get(name, {}).get(key, ()))
+            ordered = sorted(self._windows.get(name, {}).get(_key(labels), ()))
         return {q: _quantile(ordered, q) for q in QUANTILES} if ordered else {}
 
-    def _all_latencies(self, name: str) -> list[float]:
-        with self._lock:
-            return sorted(v for window in self._latency.get(name, {}).values() for v in window)
-
     def render(self) -> str:
-        """The Prometheus text exposition format (version 0.0.4)."""
-        lines: list[str] = []
-        with self._lock:
-            counters = {name: dict(series) for name, series in self._counters.items()}
-            windows = {
-                name: {key: sorted(w) for key, w in series.items()}
-                for name, series in self._latency.items()
-            }
-            sums = {name: dict(s) for name, s in self._latency_sum.items()}
-            counts = {name: dict(s) for name, s in self._latency_count.items()}
-        for name in sorted(counters):
-            lines.append(f"# HELP {name} {HELP.get(name, name)}")
-            lines.append(f"# TYPE {name} counter")
-            for key, value in sorted(counters[name].items()):
-                lines.append(f"{name}{_labels(key)} {_number(value)}")
-        for name in sorted(windows):
-            lines.append(f"# HELP {name} {HELP.get(name, name)}")
-            lines.append(f"# TYPE {name} summary")
-            for key, ordered in sorted(windows[name].items()):
-                for q in QUANTILES:
-                    quantile = (*key, ("quantile", str(q)))
-                    lines.append(f"{name}{_labels(quantile)} {_number(_quantile(ordered, q))}")
-                lines.append(f"{name}_sum{_labels(key)} {_number(sums[name][key])}")
-                lines.append(f"{name}_count{_labels(key)} {counts[name][key]}")
-        lines.append("# HELP sentiment_uptime_seconds seconds since the process started")
-        lines.append("# TYPE sentiment_uptime_seconds gauge")
-        lines.append(f"sentiment_uptime_seconds {_number(time.time() - self.started)}")
-        return "\n".join(lines) + "\n"
+        """The Prometheus text format: every live and exited worker's values when several
+        processes share a multiprocess directory, else this registry's."""
+        self.uptime.set(time.time() - self.started)
+        directory = multiprocess_dir()
+        if directory is None:
+            return generate_latest(self.registry).decode()
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry, path=directory)
+        return generate_latest(registry).decode()
 
     def summary_line(self) -> str:
-        """One log line with the totals and overall latencies (for log-only deployments)."""
+        """One log line with this process's totals and recent latencies (log-only deployments)."""
 
         def ms(name: str) -> str:
-            ordered = self._all_latencies(name)
+            with self._lock:
+                ordered = sorted(v for w in self._windows.get(name, {}).values() for v in w)
             if not ordered:
                 return "-"
             return "/".join(f"{_quantile(ordered, q) * 1000:.0f}" for q in QUANTILES)
 
-        replies = {
-            outcome: self._sum_where("sentiment_replies_total", "outcome", outcome)
-            for outcome in ("delivered", "failed", "unknown", "expired")
-        }
+        with self._lock:
+            replies = {
+                outcome: sum(
+                    v
+                    for key, v in self._counts.get("sentiment_replies_total", {}).items()
+                    if ("outcome", outcome) in key
+                )
+                for outcome in ("delivered", "failed", "unknown", "expired")
+            }
         return (
             f"metrics requests={self.total('sentiment_requests_total'):.0f} "
             f"rejected={self.total('sentiment_rejected_total'):.0f} "
@@ -152,29 +182,14 @@ class Metrics:
             f" reply_ms_p50/p90/p99={ms('sentiment_reply_seconds')}"
         )
 
-    def _sum_where(self, name: str, label: str, value: str) -> float:
-        with self._lock:
-            return sum(
-                v for key, v in self._counters.get(name, {}).items() if (label, value) in key
-            )
+
+def mark_process_dead(pid: int) -> None:
+    """A worker exited: drop its live gauges (its counters stay in the totals)."""
+    if multiprocess_dir() is not None:
+        prometheus_multiprocess.mark_process_dead(pid)
 
 
-def _labels(key: Iterable[tuple[str, str]]) -> str:
-    pairs = list(key)
-    if not pairs:
-        return ""
-    escaped = (
-        f'{k}="{v.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
-        for k, v in pairs
-    )
-    return "{" + ",".join(escaped) + "}"
-
-
-def _number(value: float) -> str:
-    return f"{value:.6g}" if isinstance(value, float) and not value.is_integer() else f"{value:.0f}"
-
-
-#: The process's registry: everything in the bot records here; tests may build their own.
+#: The process's metrics: everything in the bot records here.
 METRICS = Metrics()
 
 #: How often the one-line summary is logged while there is traffic.

@@ -1,27 +1,30 @@
-"""HTTP mode: waitress (a production WSGI server, threads) in front of Bolt.
+"""HTTP mode: gunicorn manages the processes, waitress serves HTTP in each, Bolt answers.
 
 Routes: ``POST /slack/events`` (commands and events, signatures verified by Bolt: 401 when forged
 or older than 5 minutes), ``GET /healthz`` (200 with ``ok`` or ``degraded`` once the model is
 loaded, 503 before) and, in OAuth mode, ``GET /slack/install`` and ``GET /slack/oauth_redirect``.
 
-Start-up order matters on Heroku: the port is bound first (so the 60 s boot check passes even
-with a slow model), then the model is loaded and the database checked, then requests are served.
-Connections that arrive meanwhile wait in the listen backlog; nothing is scored before the model
-is ready. With ``WEB_CONCURRENCY`` > 1 the bound socket is shared by that many forked worker
-processes (forked *before* the model is loaded: each process owns its model, no ``--preload``).
+``python -m bot http`` runs gunicorn's arbiter in this process (gunicorn's documented custom
+application API, :class:`GunicornApp`): it binds ``$HOST:$PORT`` first (Heroku's 60 s boot check
+passes even with a slow model), then forks ``WEB_CONCURRENCY`` workers, each of which loads the
+model, opens the database and serves with waitress (:mod:`bot.runners.waitress_worker`, which
+says why not gunicorn's own threads). Connections that arrive meanwhile wait in the listen
+backlog. SIGTERM drains every worker within ``graceful_timeout`` (< Heroku's 30 s), exit 0.
+Metrics from all workers add up (prometheus_client's multiprocess mode, a fresh directory per
+start). docs/operations.md describes the process model for operators.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
-import signal
+import shutil
 import socket
-import sys
-import time
+import tempfile
+import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from bot.auth import INSTALL_PATH, REDIRECT_PATH
@@ -33,8 +36,13 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 SERVER_THREADS = 8
-#: Heroku sends SIGKILL 30 s after SIGTERM; workers get a little less to drain.
-DRAIN_SECONDS = 25
+#: Heroku sends SIGKILL 30 s after SIGTERM: gunicorn kills a worker still draining after this.
+GRACEFUL_TIMEOUT_SECONDS = 25
+#: Within it, how long a worker waits for the bot's replies in flight before it exits anyway.
+DRAIN_SECONDS = 20
+#: A worker that stops reporting (stuck, not just busy: its loop runs apart from requests) for
+#: this long is replaced by gunicorn; also the bound on loading the model in a new worker.
+WORKER_TIMEOUT_SECONDS = 60
 
 
 def _json(start_response: Callable[..., Any], status: str, payload: dict) -> Iterable[bytes]:
@@ -93,77 +101,135 @@ class SlackWsgiApp:
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
 
-def listen(settings: Settings) -> socket.socket:
-    """Bind and listen on ``settings.host:port`` (EADDRINUSE surfaces as OSError)."""
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((settings.host, settings.port))
-        sock.listen(1024)
-    except OSError:
-        sock.close()
-        raise
-    return sock
+def server_options(settings: Settings, threads: int = SERVER_THREADS) -> dict[str, Any]:
+    """waitress's options: threads plus the limits of :func:`bot.web.waitress_options`."""
+    from bot.web import waitress_options
 
-
-def bind(
-    wsgi_app: SlackWsgiApp,
-    settings: Settings,
-    threads: int = SERVER_THREADS,
-    sock: socket.socket | None = None,
-) -> Any:
-    """Create the waitress server; this binds and listens immediately (or adopts ``sock``)."""
-    from bot.web import create_server, guard, waitress_options
-
-    options: dict[str, Any] = {
+    return {
         "threads": threads,
         "ident": "sentiment-bot",
         "clear_untrusted_proxy_headers": True,
-        "backlog": 1024,
-        # Body cap, idle timeout, connection limit, poll() (issue 11; see bot.web).
         **waitress_options(
             max_body_bytes=settings.max_body_bytes, idle_timeout=settings.idle_timeout_seconds
         ),
     }
+
+
+def bind(wsgi_app: SlackWsgiApp, settings: Settings, threads: int = SERVER_THREADS) -> Any:
+    """A waitress server for ``wsgi_app`` in this process (tests, tools); binds immediately."""
+    from bot.web import create_server, guard
+
     app = guard(wsgi_app, max_body_bytes=settings.max_body_bytes)
-    if sock is not None:
-        return create_server(app, sockets=[sock], **options)
+    options = server_options(settings, threads)
     return create_server(app, host=settings.host, port=settings.port, **options)
 
 
+def check_port_free(settings: Settings) -> None:
+    """Raise OSError (EADDRINUSE) now, not after gunicorn's five retries, if the port is taken."""
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((settings.host, settings.port))
+
+
+def fresh_metrics_dir() -> Path:
+    """A new, empty directory for prometheus_client's multiprocess files, named in the
+    environment before bot.metrics (and so prometheus_client) is imported: prometheus_client
+    picks its mode from there at import."""
+    directory = Path(tempfile.mkdtemp(prefix="sentiment-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    return directory
+
+
+class GunicornApp:
+    """gunicorn's custom application (``gunicorn.app.base.BaseApplication``), built lazily so
+    importing this module does not import gunicorn."""
+
+    def __new__(cls, runner: HttpRunner) -> Any:
+        from gunicorn.app.base import BaseApplication
+
+        class Application(BaseApplication):
+            def __init__(self) -> None:
+                self.runner = runner
+                self.settings = runner.settings
+                super().__init__()
+
+            def load_config(self) -> None:
+                settings = self.settings
+                config = {
+                    "bind": [f"{settings.host}:{settings.port}"],
+                    "workers": settings.web_concurrency,
+                    "worker_class": "bot.runners.waitress_worker.WaitressWorker",
+                    "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
+                    "timeout": WORKER_TIMEOUT_SECONDS,
+                    "backlog": 1024,
+                    "proc_name": "sentiment-bot",
+                    "child_exit": _child_exit,
+                }
+                for key, value in config.items():
+                    self.cfg.set(key, value)
+
+            def load(self) -> Any:  # in each worker, after the fork
+                return runner.serve_in_worker()
+
+            def create_server(self, app: Any, **options: Any) -> Any:
+                from bot.web import create_server
+
+                return create_server(app, **options)
+
+            def drain(self) -> None:
+                runner.drain()
+
+        return Application()
+
+
+def _child_exit(arbiter: Any, worker: Any) -> None:
+    """gunicorn hook in the arbiter: a worker exited; its live gauges go (counters stay)."""
+    from bot.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid)
+
+
 class HttpRunner(Runner):
-    """One HTTP process, or a supervisor of ``WEB_CONCURRENCY`` forked workers."""
+    """The gunicorn arbiter (this process) and, after the fork, one serving worker."""
 
     def __init__(self, settings: Settings, load_classifier: Callable[[], Any]):
         super().__init__(settings, load_classifier)
         self.wsgi = SlackWsgiApp()
-        self.server: Any = None
         self.bot: Any = None
-        self.sock: socket.socket | None = None
-        self.workers: list[int] = []
-
-    # -- one serving process ----------------------------------------------------------------
+        self.metrics_dir: Path | None = None
+        self.arbiter_pid = os.getpid()
 
     def start(self) -> None:
-        settings = self.settings
-        if settings.web_concurrency > 1:
-            self.sock = listen(settings)
-            log.info(
-                "bound http://%s:%s, starting %s worker processes",
-                settings.host,
-                settings.port,
-                settings.web_concurrency,
-            )
-            self._prepare_shared_state()
-            self.workers = [self._fork_worker(i) for i in range(settings.web_concurrency)]
-            return
-        self.server = bind(self.wsgi, settings)
-        log.info("bound http://%s:%s, loading the model", settings.host, settings.port)
-        self._load_and_ready()
+        self.arbiter_pid = os.getpid()
+        check_port_free(self.settings)
+        self.metrics_dir = fresh_metrics_dir()
+        # A new SQLite file gets its schema once here, not by every worker (safe either way).
+        open_database(self.settings).dispose()
+        log.info(
+            "binding http://%s:%s, starting %s worker process(es)",
+            self.settings.host,
+            self.settings.port,
+            self.settings.web_concurrency,
+        )
 
-    def _load_and_ready(self) -> None:
+    def wait(self) -> int:
+        try:
+            GunicornApp(self).run()
+        except SystemExit as done:  # the arbiter ends by sys.exit(status)
+            return done.code if isinstance(done.code, int) else 0
+        return 0
+
+    def stop(self) -> None:
+        if self.metrics_dir is not None and os.getpid() == self.arbiter_pid:
+            shutil.rmtree(self.metrics_dir, ignore_errors=True)
+
+    # -- in a worker ----------------------------------------------------------------------------
+
+    def serve_in_worker(self) -> Any:
+        """Load the model, open the database, build the app; the WSGI app gunicorn serves."""
         from bot.app import create_app
+        from bot.web import guard
 
         classifier = self.load_classifier()
         database = open_database(self.settings)
@@ -181,91 +247,22 @@ class HttpRunner(Runner):
             self.bot.authorization.mode,
             database.display_url,
         )
+        return guard(self.wsgi, max_body_bytes=self.settings.max_body_bytes)
 
-    def wait(self) -> int:
-        if self.workers:
-            return self._supervise()
-        self.server.run()
-        # waitress catches the SystemExit that SIGTERM raises and returns: say so here.
-        log.info("shutting down")
-        return 0
-
-    def stop(self) -> None:
-        if self.workers:
-            self._stop_workers()
+    def drain(self, seconds: float = DRAIN_SECONDS) -> None:
+        """Finish the replies in flight (bounded), then log what is left, with request ids."""
+        if self.bot is None:
             return
-        if self.server is not None:
-            self.server.close()
-        if self.bot is not None:
-            # Let replies already being scored/posted finish (Heroku allows 30 s after SIGTERM).
+        from bot.metrics import METRICS
+
+        done = threading.Event()
+
+        def shutdown() -> None:
             self.bot.shutdown(wait=True)
-            from bot.metrics import METRICS
+            done.set()
 
-            log.info("%s", METRICS.summary_line())
-
-    # -- WEB_CONCURRENCY workers ----------------------------------------------------------------
-
-    def _prepare_shared_state(self) -> None:
-        """Create a fresh SQLite schema once, before the workers race to."""
-        from bot.runners.base import open_database
-
-        open_database(self.settings).dispose()
-
-    def _fork_worker(self, index: int) -> int:
-        pid = os.fork()
-        if pid:
-            return pid
-        status = 0
-        try:
-            signal.signal(signal.SIGTERM, _worker_sigterm)
-            self.workers = []
-            self.server = bind(self.wsgi, self.settings, sock=self.sock)
-            self._load_and_ready()
-            log.info("worker %s (pid %s) serving", index, os.getpid())
-            self.server.run()
-        except (SystemExit, KeyboardInterrupt):  # SIGTERM from the supervisor, Ctrl-C
-            pass
-        except BaseException:
-            log.exception("worker %s failed", index)
-            status = 1
-        finally:
-            try:
-                if self.server is not None:
-                    self.server.close()
-                if self.bot is not None:
-                    self.bot.shutdown(wait=True)
-            finally:
-                sys.stderr.flush()
-                os._exit(status)
-        return 0  # not reached
-
-    def _supervise(self) -> int:
-        """Wait for the workers; if one dies, stop the others and fail (the platform restarts)."""
-        while self.workers:
-            pid, status = os.wait()
-            if pid in self.workers:
-                self.workers.remove(pid)
-                code = os.waitstatus_to_exitcode(status)
-                log.error("worker pid %s exited with %s; stopping", pid, code)
-                return 1
-        return 0
-
-    def _stop_workers(self) -> None:
-        for pid in self.workers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + DRAIN_SECONDS
-        while self.workers and time.monotonic() < deadline:
-            for pid in list(self.workers):
-                done, _ = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    self.workers.remove(pid)
-            time.sleep(0.05)
-        for pid in self.workers:
-            os.kill(pid, signal.SIGKILL)
-        if self.sock is not None:
-            self.sock.close()
-
-
-def _worker_sigterm(signum: int, frame: Any) -> None:
-    raise SystemExit(0)
+        threading.Thread(target=shutdown, name="drain", daemon=True).start()
+        if not done.wait(seconds):
+            left = self.bot.outbox.pending() if self.bot.outbox is not None else "?"
+            log.error("drain: %s replies still in flight after %.0f s; exiting", left, seconds)
+        log.info("%s", METRICS.summary_line())

@@ -66,12 +66,7 @@ def guard(
                 "rejected status=413 reason='body too large' bytes=%d route=%s", declared, route
             )
             metrics.inc("sentiment_rejected_total", reason="body too large")
-            return respond(
-                counting_start_response,
-                413,
-                error_body("request too large"),
-                headers=[("Connection", "close")],
-            )
+            return respond(counting_start_response, 413, error_body("request too large"))
         return app(environ, counting_start_response)
 
     return guarded

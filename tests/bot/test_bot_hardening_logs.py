@@ -89,8 +89,9 @@ def test_metrics_render_prometheus_text_and_summary_line():
     metrics.inc("sentiment_replies_total", surface="command", outcome="unknown")
     text = metrics.render()
     assert "# TYPE sentiment_requests_total counter" in text
-    assert 'sentiment_ack_seconds{surface="command",quantile="0.5"} 0.05' in text
-    assert 'sentiment_ack_seconds{surface="command",quantile="0.99"} 0.099' in text
+    # Histograms (they add up across processes): 50 of the 100 took <= 50 ms, all <= 100 ms.
+    assert 'sentiment_ack_seconds_bucket{le="0.05",surface="command"} 50.0' in text
+    assert 'sentiment_ack_seconds_bucket{le="0.1",surface="command"} 100.0' in text
     assert 'sentiment_ack_seconds_count{surface="command"} 100' in text
     line = metrics.summary_line()
     assert "requests=1" in line and "replies_delivered=1" in line and "replies_unknown=1" in line
