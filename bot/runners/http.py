@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -184,10 +185,9 @@ class GunicornApp:
 
 
 def _child_exit(arbiter: Any, worker: Any) -> None:
-    """gunicorn hook in the arbiter: a worker exited; its live gauges go (counters stay)."""
-    from bot.metrics import mark_process_dead
-
-    mark_process_dead(worker.pid)
+    """gunicorn hook in the arbiter (a SIGCHLD handler): a worker exited; its live gauges go,
+    its counters stay. bot.metrics is imported by ``HttpRunner.start``: never import in here."""
+    sys.modules["bot.metrics"].mark_process_dead(worker.pid)
 
 
 class HttpRunner(Runner):
@@ -204,6 +204,7 @@ class HttpRunner(Runner):
         self.arbiter_pid = os.getpid()
         check_port_free(self.settings)
         self.metrics_dir = fresh_metrics_dir()
+        import bot.metrics  # noqa: F401 - now, in multiprocess mode (see _child_exit)
         # A new SQLite file gets its schema once here, not by every worker (safe either way).
         open_database(self.settings).dispose()
         log.info(
