@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from model.serving.config import serving_model_dir
-from scripts.bench_support import memory_mb, percentile
+from scripts.bench_support import memory_mb, percentile, serving_pids
 from tests.harness import SlackStandin, clean_env, free_port, post_command, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             health = wait_healthy(url, process, args.startup_timeout)
             startup = time.monotonic() - started
-            idle_memory = memory_mb(process.pid)
+            idle_memory = memory_mb(serving_pids(process.pid)[0])
 
             n = args.requests
             sent_at: dict[str, float] = {}
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 replies = list(pool.map(fire, range(n)))
             standin.wait_for("response_url", n, timeout=60)
             standin.settle(1.0)
-            memory = memory_mb(process.pid)
+            memory = memory_mb(serving_pids(process.pid)[0])
         finally:
             process.send_signal(signal.SIGTERM)
             try:

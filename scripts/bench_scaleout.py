@@ -9,7 +9,7 @@ server started here, or ``--database-url``), against a local Slack Web API stand
 * ``--events`` events, each delivered to A and then retried three times on B, then once more
   on A after A restarted: how many replies (must equal the number of events);
 * memory per process: RSS idle and peak (VmHWM) and PSS, for A, B and a ``WEB_CONCURRENCY=2``
-  process tree (supervisor + workers), to size a 512 MB dyno.
+  process tree (gunicorn arbiter + workers), to size a 512 MB dyno.
 
 Exit status 1 if an ack took 3 s or more, or any command or event did not get exactly one reply.
 
@@ -35,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from model.serving.config import serving_model_dir
-from scripts.bench_support import memory_mb, percentile
+from scripts.bench_support import children, memory_mb, percentile, serving_pids
 from tests.harness import (
     SlackStandin,
     clean_env,
@@ -52,11 +52,6 @@ SECRET = "bench-signing-secret"
 # A stand-in accepts any bot token; SLACK_BOT_TOKEN from the environment wins if set.
 TOKEN = os.environ.get("SLACK_BOT_TOKEN") or "-".join(("xoxb", "bench", "token"))
 ACK_LIMIT_SECONDS = 3.0
-
-
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 class BotProcess:
@@ -227,11 +222,14 @@ def main(argv: list[str] | None = None) -> int:
             with urllib.request.urlopen(f"{a.url}/healthz", timeout=5) as response:
                 health = json.loads(response.read())
             results["model"] = f"{health.get('model_version')} ({health.get('runtime')})"
-            results["idle_memory_mb"] = {"a": memory_mb(a.popen.pid), "b": memory_mb(b.popen.pid)}
+            results["idle_memory_mb"] = {
+                "a": memory_mb(serving_pids(a.popen.pid)[0]),
+                "b": memory_mb(serving_pids(b.popen.pid)[0]),
+            }
             results["burst"] = command_burst(standin, bots, args.requests)
             results["after_burst_memory_mb"] = {
-                "a": memory_mb(a.popen.pid),
-                "b": memory_mb(b.popen.pid),
+                "a": memory_mb(serving_pids(a.popen.pid)[0]),
+                "b": memory_mb(serving_pids(b.popen.pid)[0]),
             }
             results["retries"] = retry_storm(standin, a, b, args.events)
             for bot in bots:
@@ -243,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             command_burst(standin, [multi], 50)
             tree = [multi.popen.pid, *children(multi.popen.pid)]
             results["web_concurrency_2_memory_mb"] = {
-                "supervisor": memory_mb(tree[0]),
+                "arbiter": memory_mb(tree[0]),
                 "workers": [memory_mb(pid) for pid in tree[1:]],
                 "total_rss": round(sum(memory_mb(pid).get("VmRSS", 0) for pid in tree), 1),
                 "total_pss": round(sum(memory_mb(pid).get("Pss", 0) for pid in tree), 1),
@@ -289,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     multi = results["web_concurrency_2_memory_mb"]
     print(
-        f"WEB_CONCURRENCY=2: supervisor {multi['supervisor'].get('VmRSS')} MB + workers "
+        f"WEB_CONCURRENCY=2: arbiter {multi['arbiter'].get('VmRSS')} MB + workers "
         f"{[w.get('VmRSS') for w in multi['workers']]} MB = {multi['total_rss']} MB RSS "
         f"({multi['total_pss']} MB PSS, shared pages counted once)"
     )

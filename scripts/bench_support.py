@@ -35,3 +35,22 @@ def memory_mb(pid: int) -> dict[str, float]:
 def rss_mb(pid: int) -> float:
     """Current RSS of ``pid`` in MB (NaN when /proc cannot tell)."""
     return memory_mb(pid).get("VmRSS", float("nan"))
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes of ``pid`` (Linux; empty where /proc cannot tell)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [int(p) for p in path.read_text().split()]
+    except OSError:
+        return []
+
+
+def serving_pids(pid: int) -> list[int]:
+    """The processes that serve requests: gunicorn's workers under the arbiter ``pid``."""
+    return children(pid) or [pid]
+
+
+def worker_rss_mb(pid: int) -> float:
+    """RSS of the largest serving process under ``pid``, in MB (what a worker costs)."""
+    return max(rss_mb(worker) for worker in serving_pids(pid))

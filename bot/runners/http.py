@@ -205,6 +205,7 @@ class HttpRunner(Runner):
         check_port_free(self.settings)
         self.metrics_dir = fresh_metrics_dir()
         import bot.metrics  # noqa: F401 - now, in multiprocess mode (see _child_exit)
+
         # A new SQLite file gets its schema once here, not by every worker (safe either way).
         open_database(self.settings).dispose()
         log.info(
