@@ -123,8 +123,21 @@ def _lock_for_migration(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def use_wal(database: Database) -> None:
+    """Put a SQLite file in WAL mode (persistent; readers never wait for the writer, commits are
+    cheap). Best effort: a peer holding a lock just leaves it for the next start."""
+    if database.dialect != "sqlite" or database.url in ("sqlite://", "sqlite:///:memory:"):
+        return
+    try:
+        with database.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+    except SQLAlchemyError as error:
+        log.info("SQLite WAL mode not set this time (%s)", type(error).__name__)
+
+
 def migrate(database: Database) -> tuple[int, int]:
     """Bring the schema to SCHEMA_VERSION; return (version before, version after)."""
+    use_wal(database)
     with database.engine.begin() as connection:
         _lock_for_migration(connection)
         before = installed_version(connection)
@@ -178,6 +191,7 @@ def prepare(database: Database) -> None:
     wait for its lock and find it done.
     """
     if database.dialect == "sqlite":
+        use_wal(database)
         with database.engine.connect() as connection:
             empty = not inspect(connection).get_table_names()
         if empty:
