@@ -252,6 +252,15 @@ class Settings(BaseSettings):
         heroku_sets=True,
         validate_default=True,
     )
+    database_deadline_seconds: float = setting(
+        1.5,
+        "The most a database call on the ack path (an event's claim) may take, 0.2-2.5 s; past "
+        "it the event is answered without the shared claim and /healthz says degraded.",
+        env="DATABASE_DEADLINE_SECONDS",
+        group="Database: installations, OAuth state and event claims (ids and times, no text)",
+        ge=0.2,
+        le=2.5,
+    )
 
     # --- Model ---
     #: None: the model package's default (artifacts/model, or the model bundled with the package).
@@ -310,7 +319,7 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = setting(
         1_000_000,
-        "The largest request body accepted, 10000-50000000 bytes; larger requests get 413 unread.",
+        "The largest request body accepted, 10000-50000000 bytes; larger requests get 413.",
         env="HTTP_MAX_BODY_BYTES",
         group="HTTP server",
         ge=10_000,

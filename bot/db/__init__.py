@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 #: The most an ack-path call (a claim, a health probe) may take end to end; past it the call
 #: counts as failed and the request is answered without the shared claim. Well under Slack's 3 s.
+#: The default of the DATABASE_DEADLINE_SECONDS setting.
 CALL_DEADLINE_SECONDS = 1.5
 #: Server and driver timeouts behind the deadline, so stuck connections are also freed:
 #: libpq's connect_timeout (whole seconds, at least 2), the server's statement_timeout, the wait
@@ -108,8 +109,11 @@ class DeadlineExceeded(SQLAlchemyError):
 class Database:
     """The engine plus a health flag that failing calls set and successful calls clear."""
 
-    def __init__(self, url: str, engine: Engine | None = None):
+    def __init__(
+        self, url: str, engine: Engine | None = None, deadline: float = CALL_DEADLINE_SECONDS
+    ):
         self.url = url
+        self.deadline = deadline
         self.engine = engine if engine is not None else make_engine(url)
         self._lock = threading.Lock()
         self._failure: str | None = None
@@ -123,7 +127,7 @@ class Database:
         during a hang does not replay late. One that is running keeps its thread until the
         driver returns (statement or TCP timeout), but the caller is free at the deadline.
         """
-        seconds = CALL_DEADLINE_SECONDS if deadline is None else deadline
+        seconds = self.deadline if deadline is None else deadline
         expires = time.monotonic() + seconds
 
         def bounded() -> T:

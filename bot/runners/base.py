@@ -70,7 +70,7 @@ def open_database(settings: Settings) -> Any:
     from bot.db import Database, SchemaError
     from bot.db.schema import prepare
 
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, deadline=settings.database_deadline_seconds)
     try:
         prepare(database)
     except SchemaError as error:
