@@ -5,17 +5,10 @@ Needs a trained model: skipped until tests/conftest.py provides ``trained_model_
 
 from __future__ import annotations
 
-import json
 import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,83 +17,40 @@ from tests.bot.listener_doubles import label_of
 from tests.harness import (
     BOT_TOKEN,
     BOT_USER_ID,
+    REAL_BOT,
     SIGNING_SECRET,
+    BotProcess,
     SlackStandin,
-    clean_env,
     dm_event,
+    launch_bot,
     mention_event,
     post_command,
     post_event,
+    wait_healthy,
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class BotProcess:
-    process: subprocess.Popen
-    url: str
-    log_path: Path
-
-    @property
-    def events_url(self) -> str:
-        return f"{self.url}/slack/events"
-
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"bot exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                return json.loads(response.read())
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise AssertionError("bot did not become healthy")
 
 
 @pytest.fixture
 def bot_process(model_dir: Path, tmp_path: Path) -> Iterator[tuple[BotProcess, SlackStandin]]:
     with SlackStandin() as standin:
-        port = free_port()
-        env = clean_env(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=standin.api_url,
+        bot = launch_bot(
+            standin,
+            tmp_path,
+            command=REAL_BOT,
+            args=(),
             MODEL_DIR=str(model_dir),
-            PORT=str(port),
-            HOST="127.0.0.1",
             LOG_LEVEL="DEBUG",
         )
-        log_path = tmp_path / "bot.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stdout=log, stderr=log
-            )
-        bot = BotProcess(process, f"http://127.0.0.1:{port}", log_path)
         try:
-            wait_healthy(bot.url, process)
+            wait_healthy(bot.url, bot.popen)
             yield bot, standin
         finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            bot.stop()
 
 
 def test_real_bot_end_to_end(bot_process):
     bot, standin = bot_process
-    health = wait_healthy(bot.url, bot.process)
+    health = wait_healthy(bot.url, bot.popen)
     assert health["status"] == "ok" and health["model_version"]
 
     reply = post_command(
@@ -141,8 +91,8 @@ def test_real_bot_end_to_end(bot_process):
     standin.settle(0.5)
     assert len(standin.calls) == before
 
-    bot.process.send_signal(signal.SIGTERM)
-    assert bot.process.wait(30) == 0
+    bot.popen.send_signal(signal.SIGTERM)
+    assert bot.popen.wait(30) == 0
     log = bot.log()
     assert BOT_TOKEN not in log and SIGNING_SECRET not in log
 

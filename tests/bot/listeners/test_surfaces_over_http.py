@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -27,16 +23,18 @@ from tests.bot.listener_doubles import label_of
 from tests.harness import (
     API_APP_ID,
     BOT_TOKEN,
+    REAL_BOT,
     SIGNING_SECRET,
     TEAM_ID,
     Reply,
     RunningBot,
     SlackStandin,
-    clean_env,
     fake_token,
+    launch_bot,
     post,
     post_command,
     post_event,
+    wait_healthy,
 )
 
 CHANNEL = "C0CHAN001"  # the channel command_body() sends from
@@ -329,25 +327,6 @@ def test_forged_interactive_payload_is_refused(running_bot: RunningBot):
 # -- the real `python -m bot` with a trained model -----------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"bot exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise AssertionError("bot did not become healthy")
-
-
 @pytest.fixture
 def served_model_dir(request: pytest.FixtureRequest) -> Path:
     """The model shipped in the package (no training needed), else a briefly trained one."""
@@ -364,32 +343,13 @@ def served_model_dir(request: pytest.FixtureRequest) -> Path:
 def real_bot(served_model_dir: Path, tmp_path: Path) -> Iterator[tuple[str, SlackStandin, Path]]:
     model_dir = served_model_dir
     with SlackStandin() as standin:
-        port = _free_port()
-        env = clean_env(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=standin.api_url,
-            MODEL_DIR=str(model_dir),
-            PORT=str(port),
-            HOST="127.0.0.1",
-            LOG_LEVEL="INFO",  # the default: at DEBUG slack_sdk logs request bodies
-        )
-        log_path = tmp_path / "bot.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stdout=log, stderr=log
-            )
-        url = f"http://127.0.0.1:{port}"
+        # LOG_LEVEL INFO, the default: at DEBUG slack_sdk logs request bodies.
+        bot = launch_bot(standin, tmp_path, command=REAL_BOT, args=(), MODEL_DIR=str(model_dir))
         try:
-            _wait_healthy(url, process)
-            yield f"{url}/slack/events", standin, log_path
+            wait_healthy(bot.url, bot.popen)
+            yield bot.events_url, standin, bot.log_path
         finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            bot.stop()
 
 
 def test_real_bot_serves_every_new_surface(real_bot, served_model_dir):
