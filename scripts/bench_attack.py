@@ -1,4 +1,4 @@
-"""Attack and fault benchmark for the Slack bot (issue 11): hostile traffic and a flaky Slack.
+"""Attack and fault benchmark for the Slack bot: hostile traffic and a flaky Slack.
 
 Starts the real ``python -m bot`` (HTTP mode, the model ``model.load()`` serves, or ``--model``)
 against a local Slack Web API stand-in, then, all on localhost:

@@ -70,7 +70,7 @@ class SlackWsgiApp:
         from bot.web import SlackEventsHandler
 
         self.handler = SlackRequestHandler(bot_app.bolt, path=EVENTS_PATH)
-        # POST /slack/events: verify on raw bytes, payload-safe parsing, 400/401 (issue 11).
+        # POST /slack/events: verify on raw bytes, payload-safe parsing, 400/401 (bot/web).
         self.events = SlackEventsHandler(
             bot_app.bolt,
             bot_app.settings.signing_secret or "",

@@ -1,4 +1,4 @@
-"""Hostile traffic at the HTTP edge (issue 11): body cap, signature on raw bytes, safe parsing.
+"""Hostile traffic at the HTTP edge: body cap, signature on raw bytes, safe parsing.
 
 The handler is exercised in-process through WSGI calls with a real Bolt app (no sockets), plus
 one test with a real waitress server and idle half-open sockets.

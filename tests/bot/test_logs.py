@@ -1,5 +1,5 @@
 """Logs an attacker cannot bloat or forge, that never hold a body or a response_url; metrics;
-the text-size cap (issue 11)."""
+the text-size cap."""
 
 from __future__ import annotations
 
