@@ -12,6 +12,7 @@ import pytest
 from bot.logs import RedactingFilter, redact, setup_logging
 from bot.markup import MAX_TEXT_CHARS, clean_text, is_over_limit, truncation_note
 from bot.metrics import Metrics
+from tests.harness import fake_token
 
 
 def _formatted(message: str, *args, level=logging.INFO, name="x") -> str:
@@ -127,3 +128,27 @@ def test_summary_line_is_logged_periodically_while_there_is_traffic(caplog):
     assert "metrics requests=1" in caplog.text
     time.sleep(0.2)  # no new traffic: no new line
     assert caplog.text.count("metrics requests=") == 1
+
+
+def test_redaction_of_tokens_and_secrets():
+    text = (
+        f"Authorization: Bearer {fake_token('xoxb', '123-456-abcDEF')} and "
+        f"{fake_token('xapp', '1-A1-xyz')}, secret mysecretvalue"
+    )
+    cleaned = redact(text, ["mysecretvalue"])
+    assert "abcDEF" not in cleaned and "xyz" not in cleaned and "mysecretvalue" not in cleaned
+    assert fake_token("xoxb", "***") in cleaned
+
+
+def test_redacting_filter_rewrites_records():
+    record = logging.LogRecord(
+        "x",
+        logging.DEBUG,
+        __file__,
+        1,
+        "headers: %s",
+        ({"Authorization": fake_token("xoxb", "9-9-z")},),
+        None,
+    )
+    RedactingFilter(["s3cr3t"]).filter(record)
+    assert fake_token("xoxb", "9-9-z") not in record.getMessage()

@@ -1,13 +1,9 @@
-"""Settings validation, log redaction and the retry cache."""
+"""bot.settings: the environment read, validated and reported in one message; secrets hidden."""
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 
-from bot.dedupe import SeenEvents, event_key
-from bot.logs import RedactingFilter, redact
 from bot.settings import SettingsError, load_settings, read_environment
 from tests.harness import fake_token
 
@@ -106,47 +102,6 @@ def test_dotenv_is_read_but_environment_wins(tmp_path):
     assert env["PORT"] == "5000" and env["LOG_LEVEL"] == "ERROR"
     assert env["MODEL_DIR"] == "/from/dotenv"
     assert read_environment({}, dotenv_path=tmp_path / "missing") == {}
-
-
-def test_redaction_of_tokens_and_secrets():
-    text = (
-        f"Authorization: Bearer {fake_token('xoxb', '123-456-abcDEF')} and "
-        f"{fake_token('xapp', '1-A1-xyz')}, secret mysecretvalue"
-    )
-    cleaned = redact(text, ["mysecretvalue"])
-    assert "abcDEF" not in cleaned and "xyz" not in cleaned and "mysecretvalue" not in cleaned
-    assert fake_token("xoxb", "***") in cleaned
-
-
-def test_redacting_filter_rewrites_records():
-    record = logging.LogRecord(
-        "x",
-        logging.DEBUG,
-        __file__,
-        1,
-        "headers: %s",
-        ({"Authorization": fake_token("xoxb", "9-9-z")},),
-        None,
-    )
-    RedactingFilter(["s3cr3t"]).filter(record)
-    assert fake_token("xoxb", "9-9-z") not in record.getMessage()
-
-
-def test_seen_events_ttl_and_bound():
-    now = [0.0]
-    seen = SeenEvents(ttl=10, max_entries=3, clock=lambda: now[0])
-    assert seen.first_time("a") and not seen.first_time("a")
-    now[0] = 11
-    assert seen.first_time("a")  # expired, so new again
-    for key in "bcd":
-        assert seen.first_time(key)
-    assert len(seen) <= 3
-
-
-def test_event_key():
-    assert event_key({"type": "event_callback", "event_id": "Ev1"}) == "Ev1"
-    assert event_key({"type": "event_callback", "event": {"channel": "C", "ts": "1"}})
-    assert event_key({"command": "/sentiment"}) is None
 
 
 # -- auth modes, database, model, command ----------------------------------------------------
