@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +42,14 @@ NO_DATABASE = (
     "Please try again later or tell the app's admin."
 )
 SURFACE = "command"
+#: One message at a time is scored and counted per process (well over 100 a second): a burst
+#: then takes one of the database pool's connections, one thread's share of the CPU and at
+#: most one SQLite write lock, and the acks (which need all three) keep theirs; the other
+#: listener threads wait here without working. Measured with scripts/bench_mood.py.
+COUNTING_SLOTS = threading.BoundedSemaphore(1)
+#: After each message the counting thread pauses this long, so that during a burst the acks
+#: (Python code too) get most of the interpreter; a burst of 200 is still counted in ~2 s.
+COUNTING_PAUSE_SECONDS = 0.01
 CHANNEL_GONE_EVENTS = ("channel_deleted", "channel_archive", "group_deleted", "group_archive")
 
 
@@ -118,6 +128,19 @@ def count_channel_message(
     deps = deps_of(context)
     if deps.watch is None:
         return
+    with COUNTING_SLOTS:
+        _count(deps, body, event, client, context)
+        time.sleep(COUNTING_PAUSE_SECONDS)  # leave the interpreter to the acks for a moment
+
+
+def _count(
+    deps: Deps,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    assert deps.watch is not None
     try:
         count_message(
             deps.watch,

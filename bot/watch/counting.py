@@ -52,7 +52,7 @@ def count_message(
     if not countable(event, bot_user_id):
         return None
     channel, ts = str(event["channel"]), str(event["ts"])
-    if store.get(team_id, channel) is None:
+    if not store.is_watched(team_id, channel):
         return None  # not watched: no scoring at all
     text = analyzer.clean(event.get("text") or "")
     if not text:

@@ -17,14 +17,16 @@ Because claim and count commit together, a crash between them counts nothing rat
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from bot.db import Database
 from bot.db.schema import event_claims
@@ -42,6 +44,8 @@ LABELS = ("positive", "negative", "neutral")
 SECONDS_PER_HOUR = 3600
 #: An alert looks at no fewer of the latest messages than this.
 MIN_ALERT_WINDOW = 20
+#: Tries of one message's counting transaction when it meets a lock (see WatchStore.count).
+COUNT_ATTEMPTS = 10
 #: Delete expired counts at most this often (per process).
 PURGE_INTERVAL_SECONDS = 3600.0
 
@@ -203,6 +207,10 @@ class WatchStore:
             ).first()
         return _watch(row) if row is not None else None
 
+    def is_watched(self, team_id: str, channel_id: str) -> bool:
+        """Like ``get``, retried like ``count`` (the counting path's first question)."""
+        return _retrying(lambda: self.get(team_id, channel_id)) is not None
+
     def watched(self, team_id: str | None = None) -> list[ChannelWatch]:
         """Every watched channel (of one workspace, if given), oldest watch first."""
         query = select(watched_channels).order_by(watched_channels.c.watched_at)
@@ -240,11 +248,24 @@ class WatchStore:
     # -- counting -------------------------------------------------------------------------------
 
     def count(self, team_id: str, channel_id: str, ts: str, label: str) -> Counted:
-        """Count one scored message once (see the module docstring); never stores its text."""
+        """Count one scored message once (see the module docstring); never stores its text.
+
+        A transaction that meets a lock it cannot wait out (SQLite's busy timeout, PostgreSQL's
+        statement timeout, both short because the ack path shares the database) rolled back
+        entirely, so it is simply tried again, up to COUNT_ATTEMPTS times: this runs after the
+        ack, where a short wait costs nothing.
+        """
         if label not in LABELS:
             raise ValueError(f"unknown label {label!r}")
         now = self.clock()
         hour = int(float(ts) // SECONDS_PER_HOUR)
+        counted = _retrying(lambda: self._count_once(team_id, channel_id, ts, hour, label, now))
+        self._maybe_purge(now)
+        return counted
+
+    def _count_once(
+        self, team_id: str, channel_id: str, ts: str, hour: int, label: str, now: float
+    ) -> Counted:
         with self.database.engine.connect() as connection:
             transaction = connection.begin()
             try:
@@ -256,7 +277,6 @@ class WatchStore:
                 transaction.commit()
             else:
                 transaction.rollback()
-        self._maybe_purge(now)
         return counted
 
     def _count_in(
@@ -423,6 +443,20 @@ class WatchStore:
             log.warning("purging old mood counts failed: %s", type(error).__name__)
         finally:
             self._purge_lock.release()
+
+
+T = TypeVar("T")
+
+
+def _retrying(work: Callable[[], T]) -> T:
+    """``work()``, tried again (up to COUNT_ATTEMPTS times, ~4 s in all) after an
+    OperationalError: a lock it could not wait out, rolled back entirely."""
+    for attempt in range(1, COUNT_ATTEMPTS):
+        try:
+            return work()
+        except OperationalError:
+            time.sleep(random.uniform(0.05, 0.15) * attempt)
+    return work()
 
 
 def _channel(table: Any, team_id: str, channel_id: str) -> Any:
