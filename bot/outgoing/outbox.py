@@ -91,6 +91,8 @@ class Outbox:
             max_workers=threads, thread_name_prefix="outbox"
         )
         self._lanes: dict[str, _Lane] = {}
+        #: Every reply accepted and not yet finished, so a shutdown can name what it abandons.
+        self._open: dict[int, _Reply] = {}
         self._lock = threading.Lock()
 
     # -- what listeners call -----------------------------------------------------------------
@@ -111,6 +113,7 @@ class Outbox:
         )
         lane_key = destination.lane
         with self._lock:
+            self._open[id(reply)] = reply
             lane = self._lanes.setdefault(lane_key, _Lane())
             if lane.active < self.per_destination:
                 lane.active += 1
@@ -148,6 +151,15 @@ class Outbox:
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking replies; with ``wait``, finish (or expire) the queued ones first."""
         self._executor.shutdown(wait=wait)
+
+    def abandon(self, reason: str) -> int:
+        """Log every reply not yet finished as ``unknown`` with ``reason`` (a shutdown whose
+        drain deadline passed); returns how many. A send still running is not interrupted."""
+        with self._lock:
+            left = list(self._open.values())
+        for reply in left:
+            self._finish(reply, "unknown", reason)
+        return len(left)
 
     def pending(self) -> int:
         """Replies queued or being sent (for tests and metrics)."""
@@ -199,6 +211,9 @@ class Outbox:
             self._finish(reply, "delivered", None)
 
     def _finish(self, reply: _Reply, outcome: str, reason: str | None) -> None:
+        with self._lock:
+            if self._open.pop(id(reply), None) is None:
+                return  # already finished (abandoned at shutdown, then completed)
         meta = reply.meta
         elapsed = time.monotonic() - reply.started
         surface = surface_label(meta.surface)

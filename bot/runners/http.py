@@ -231,8 +231,10 @@ class HttpRunner(Runner):
     def serve_in_worker(self) -> Any:
         """Load the model, open the database, build the app; the WSGI app gunicorn serves."""
         from bot.app import create_app
+        from bot.metrics import start_summary_log
         from bot.web import guard
 
+        start_summary_log()  # this worker's one-line totals every 5 minutes of traffic
         classifier = self.load_classifier()
         database = open_database(self.settings)
         self.bot = create_app(self.settings, classifier, database=database)
@@ -265,6 +267,7 @@ class HttpRunner(Runner):
 
         threading.Thread(target=shutdown, name="drain", daemon=True).start()
         if not done.wait(seconds):
-            left = self.bot.outbox.pending() if self.bot.outbox is not None else "?"
+            reason = f"the worker stopped after draining for {seconds:.0f} s"
+            left = self.bot.outbox.abandon(reason) if self.bot.outbox is not None else "?"
             log.error("drain: %s replies still in flight after %.0f s; exiting", left, seconds)
         log.info("%s", METRICS.summary_line())

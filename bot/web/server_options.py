@@ -19,8 +19,6 @@ import logging
 import resource
 from typing import Any
 
-from bot.metrics import start_summary_log
-
 log = logging.getLogger("bot.http")
 
 DEFAULT_CONNECTION_LIMIT = 1000
@@ -83,8 +81,7 @@ READ_BEFORE_REFUSING_BYTES = 64 * 1024 * 1024
 
 
 def create_server(app: Any, **options: Any) -> Any:
-    """``waitress.create_server`` with the summary log started (once per process)."""
+    """``waitress.create_server`` with these options (a seam for tests and the worker)."""
     from waitress import create_server as waitress_create_server
 
-    start_summary_log()
     return waitress_create_server(app, **options)
