@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from gunicorn.app.base import BaseApplication
+
 from bot.auth import INSTALL_PATH, REDIRECT_PATH
 from bot.runners.base import Runner, open_database
 from bot.settings import AUTH_OAUTH, Settings
@@ -47,11 +49,9 @@ WORKER_TIMEOUT_SECONDS = 60
 
 
 def _json(start_response: Callable[..., Any], status: str, payload: dict) -> Iterable[bytes]:
-    body = json.dumps(payload).encode()
-    start_response(
-        status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-    )
-    return [body]
+    from bot.web.events import respond
+
+    return respond(start_response, int(status.split()[0]), json.dumps(payload))
 
 
 class SlackWsgiApp:
@@ -142,46 +142,30 @@ def fresh_metrics_dir() -> Path:
     return directory
 
 
-class GunicornApp:
-    """gunicorn's custom application (``gunicorn.app.base.BaseApplication``), built lazily so
-    importing this module does not import gunicorn."""
+class GunicornApp(BaseApplication):
+    """gunicorn's documented custom application: its settings from ours, the app per worker."""
 
-    def __new__(cls, runner: HttpRunner) -> Any:
-        from gunicorn.app.base import BaseApplication
+    def __init__(self, runner: HttpRunner) -> None:
+        self.runner = runner
+        super().__init__()
 
-        class Application(BaseApplication):
-            def __init__(self) -> None:
-                self.runner = runner
-                self.settings = runner.settings
-                super().__init__()
+    def load_config(self) -> None:
+        settings = self.runner.settings
+        config = {
+            "bind": [f"{settings.host}:{settings.port}"],
+            "workers": settings.web_concurrency,
+            "worker_class": "bot.runners.waitress_worker.WaitressWorker",
+            "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
+            "timeout": WORKER_TIMEOUT_SECONDS,
+            "backlog": 1024,
+            "proc_name": "sentiment-bot",
+            "child_exit": _child_exit,
+        }
+        for key, value in config.items():
+            self.cfg.set(key, value)
 
-            def load_config(self) -> None:
-                settings = self.settings
-                config = {
-                    "bind": [f"{settings.host}:{settings.port}"],
-                    "workers": settings.web_concurrency,
-                    "worker_class": "bot.runners.waitress_worker.WaitressWorker",
-                    "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
-                    "timeout": WORKER_TIMEOUT_SECONDS,
-                    "backlog": 1024,
-                    "proc_name": "sentiment-bot",
-                    "child_exit": _child_exit,
-                }
-                for key, value in config.items():
-                    self.cfg.set(key, value)
-
-            def load(self) -> Any:  # in each worker, after the fork
-                return runner.serve_in_worker()
-
-            def create_server(self, app: Any, **options: Any) -> Any:
-                from bot.web import create_server
-
-                return create_server(app, **options)
-
-            def drain(self) -> None:
-                runner.drain()
-
-        return Application()
+    def load(self) -> Any:  # in each worker, after the fork
+        return self.runner.serve_in_worker()
 
 
 def _child_exit(arbiter: Any, worker: Any) -> None:

@@ -37,11 +37,11 @@ class WaitressWorker(Worker):
 
     def run(self) -> None:
         from bot.runners.http import server_options
+        from bot.web import create_server
 
-        options = server_options(self.app.settings)
-        server = self.app.create_server(
-            self.wsgi, sockets=[listener.sock for listener in self.sockets], **options
-        )
+        runner = self.app.runner  # bot.runners.http.GunicornApp's
+        sockets = [listener.sock for listener in self.sockets]
+        server = create_server(self.wsgi, sockets=sockets, **server_options(runner.settings))
         loop = threading.Thread(target=server.run, name="waitress", daemon=True)
         loop.start()
         log.info("worker %s (pid %s) serving", self.age, os.getpid())
@@ -54,7 +54,7 @@ class WaitressWorker(Worker):
         log.info("worker pid %s shutting down", os.getpid())
         self.notify()
         _finish_requests(server)
-        self.app.drain()
+        runner.drain()
 
     def handle_quit(self, sig: int, frame: Any) -> None:
         """SIGQUIT/SIGINT: gunicorn's default exits at once; drain like SIGTERM instead."""

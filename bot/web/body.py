@@ -30,60 +30,34 @@ MAX_FORM_FIELDS = 200
 #: type here is malformed (400), instead of an AttributeError/TypeError deep inside Bolt (500).
 _STR = (str,)
 _STR_OR_DICT = (str, dict)
-TOP_LEVEL_TYPES: dict[str, tuple[type, ...]] = {
-    "type": _STR,
-    "token": _STR,
-    "team_id": _STR,
-    "enterprise_id": _STR,
-    "user_id": _STR,
-    "channel_id": _STR,
-    "command": _STR,
-    "text": _STR,
-    "response_url": _STR,
-    "trigger_id": _STR,
-    "api_app_id": _STR,
-    "event_id": _STR,
-    "challenge": _STR,
-    "callback_id": _STR,
-    "function_execution_id": _STR,
-    "team": _STR_OR_DICT,
-    "enterprise": _STR_OR_DICT,
-    "user": _STR_OR_DICT,
-    "channel": _STR_OR_DICT,
-    "view": (dict,),
-    "container": (dict,),
-    "message": (dict,),
-    "event": (dict,),
-    "function_data": (dict,),
-    "bot_access_token": _STR,
-    "authorizations": (list,),
-    "actions": (list,),
-    "response_urls": (list,),
-    "is_enterprise_install": (bool, str),
-    "is_ext_shared_channel": (bool, str),
-}
-EVENT_TYPES: dict[str, tuple[type, ...]] = {
-    "type": _STR,
-    "subtype": _STR,
-    "text": _STR,
-    "ts": _STR,
-    "thread_ts": _STR,
-    "event_ts": _STR,
-    "channel_type": _STR,
-    "bot_id": _STR,
-    "team": _STR,
-    "user_team": _STR,
-    "user": _STR_OR_DICT,
-    "channel": _STR_OR_DICT,
-    "bot_profile": (dict,),
-    "message": (dict,),
-    "previous_message": (dict,),
-    "item": (dict,),
-    "function": (dict,),
-    "inputs": (dict,),
-    "function_execution_id": _STR,
-    "bot_access_token": _STR,
-}
+
+
+def _fields(*groups: tuple[str, tuple[type, ...]]) -> dict[str, tuple[type, ...]]:
+    """``{field: types}`` from ``("field field ...", types)`` groups."""
+    return {name: types for spec, types in groups for name in spec.split()}
+
+
+TOP_LEVEL_TYPES = _fields(
+    (
+        "type token team_id enterprise_id user_id channel_id command text response_url "
+        "trigger_id api_app_id event_id challenge callback_id function_execution_id "
+        "bot_access_token",
+        _STR,
+    ),
+    ("team enterprise user channel", _STR_OR_DICT),
+    ("view container message event function_data", (dict,)),
+    ("authorizations actions response_urls", (list,)),
+    ("is_enterprise_install is_ext_shared_channel", (bool, str)),
+)
+EVENT_TYPES = _fields(
+    (
+        "type subtype text ts thread_ts event_ts channel_type bot_id team user_team "
+        "function_execution_id bot_access_token",
+        _STR,
+    ),
+    ("user channel", _STR_OR_DICT),
+    ("bot_profile message previous_message item function inputs", (dict,)),
+)
 AUTHORIZATION_TYPES: dict[str, tuple[type, ...]] = {
     "enterprise_id": _STR,
     "team_id": _STR,
