@@ -31,8 +31,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.listeners.deps import deps_of
-from bot.mood import (
+from bot.channel_mood import (
     DM_NOT_SUPPORTED,
     MAX_COUNT,
     MoodRequest,
@@ -43,12 +42,13 @@ from bot.mood import (
     parse_mood_command,
     summarise,
 )
+from bot.listeners.deps import deps_of
 from bot.outgoing.retry import retry_after
 from bot.outgoing.slack_errors import slack_error_code
 from bot.replies import apology
 from bot.watch.periods import DEFAULT_PERIOD, PERIODS
-from bot.watch.report import mood_from_counts
 from bot.watch.store import WatchStore
+from bot.watch.summaries import mood_from_counts
 
 MAX_ATTEMPTS = 3
 MAX_WAIT_SECONDS = 65.0

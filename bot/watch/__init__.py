@@ -7,7 +7,7 @@ workspace, channel and hour). Modules, one job each:
   migrate`` creates them);
 * ``store``: watching on/off, channel settings, and counting one message exactly once;
 * ``periods``: ``24h`` / ``7d`` / ``30d`` windows and the counts in them;
-* ``report``: the mood reply and the digest text built from counts (pure);
+* ``summaries``: the mood reply and the digest text built from counts (pure);
 * ``digest``: ``python -m bot digest``, one post per watched channel per week.
 
 What is stored and why is written up in docs/mood.md.

@@ -1,7 +1,7 @@
 """A new message in a watched channel: score it (through the Analyzer), count it once, then
 maybe react to it and maybe send the channel's alert. Runs after the event's ack.
 
-Which messages count: people's new messages (``bot.mood.is_human_message``: no bots, joins,
+Which messages count: people's new messages (``bot.channel_mood.is_human_message``: no bots, joins,
 topic changes). Edits (``message_changed``) and deletions (``message_deleted``) are ignored:
 a message is counted once, as first written, and stays counted until its hour is purged,
 because the counts cannot be traced back to a message. Messages with no readable text (files
@@ -16,7 +16,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.analysis import Analyzer
-from bot.mood import is_human_message
+from bot.channel_mood import is_human_message
 from bot.outgoing.slack_errors import slack_error_code
 from bot.settings import DEFAULT_MOOD_REACTION_CONFIDENCE
 from bot.watch.control import post

@@ -19,8 +19,8 @@ from typing import Any
 
 from bot.watch.control import post
 from bot.watch.periods import SECONDS_PER_HOUR, WEEK
-from bot.watch.report import digest_message
 from bot.watch.store import WatchStore
+from bot.watch.summaries import digest_message
 
 log = logging.getLogger(__name__)
 

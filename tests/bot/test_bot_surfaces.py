@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot import mood
+from bot import channel_mood as mood
 from bot.analysis import Analyzer
-from bot.listeners import mood as mood_listener
-from bot.listeners.deps import Deps
-from bot.mood import (
+from bot.channel_mood import (
     DEFAULT_COUNT,
     MAX_COUNT,
     ChannelMessage,
@@ -24,6 +22,8 @@ from bot.mood import (
     summarise,
     whole_percentages,
 )
+from bot.listeners import mood as mood_listener
+from bot.listeners.deps import Deps
 from model import Prediction
 from tests.bot.listener_doubles import (
     FakeClient,

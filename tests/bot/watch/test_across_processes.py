@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 from watch_helpers import MEMBER, WATCHED, WatchStandin, channel_message, post_watch_command
 
-from bot.mood import whole_percentages
+from bot.channel_mood import whole_percentages
 from bot.watch.tables import WATCH_TABLES, hourly_counts
 from tests.harness import (
     BOT_TOKEN,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.mood import NEGATIVE, POSITIVE, TREND_DELTA, UNCLEAR, whole_percentages
+from bot.channel_mood import NEGATIVE, POSITIVE, TREND_DELTA, UNCLEAR, whole_percentages
 from bot.watch.periods import SECONDS_PER_HOUR, Period
 from bot.watch.store import HourCounts
 

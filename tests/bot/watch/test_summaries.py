@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.watch.periods import PERIODS, WEEK, parse_period
-from bot.watch.report import (
+from bot.watch.store import HourCounts
+from bot.watch.summaries import (
     TOO_FEW,
     busiest_hours,
     chart_row,
@@ -14,7 +15,6 @@ from bot.watch.report import (
     tally,
     trend_sentence,
 )
-from bot.watch.store import HourCounts
 
 NOW = 1_764_000_000.0  # Mon 24 Nov 2025 16:00 UTC
 
