@@ -33,6 +33,7 @@ from bot.db.schema import migrate
 from bot.watch.store import WatchStore
 from bot.watch.tables import hourly_counts
 from model.serving.config import serving_model_dir
+from scripts.bench_bot import summary
 from scripts.bench_support import memory_mb, percentile
 from tests.harness import (
     REAL_BOT,
@@ -93,15 +94,6 @@ def counted(database: Database) -> int:
     with database.engine.connect() as connection:
         rows = connection.execute(hourly_counts.select()).all()
     return sum(r.positive + r.negative + r.neutral for r in rows)
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    ms = [v * 1000 for v in values]
-    return {
-        "p50_ms": round(percentile(ms, 50), 1),
-        "p99_ms": round(percentile(ms, 99), 1),
-        "max_ms": round(max(ms), 1),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,8 +28,9 @@ DEFAULT_TTL_SECONDS = 3600.0
 PURGE_INTERVAL_SECONDS = 60.0
 
 
-def _insert(dialect: str) -> Callable[..., Any]:
-    """The dialect's INSERT, which has ``on_conflict_do_nothing``."""
+def dialect_insert(dialect: str) -> Callable[..., Any]:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update``
+    (also used by bot.watch.store)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
@@ -53,7 +54,7 @@ class ClaimStore:
         self.database = database
         self.ttl = ttl
         self.clock = clock
-        self._insert = _insert(database.dialect)
+        self._insert = dialect_insert(database.dialect)
         self._next_purge = 0.0
         self._purge_lock = threading.Lock()
 

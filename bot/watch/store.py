@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from bot.db import Database
+from bot.db.claims import dialect_insert
 from bot.db.schema import event_claims
 from bot.settings import (
     DEFAULT_MOOD_ALERT_COOLDOWN_MINUTES,
@@ -48,19 +49,6 @@ MIN_ALERT_WINDOW = 20
 COUNT_ATTEMPTS = 10
 #: Delete expired counts at most this often (per process).
 PURGE_INTERVAL_SECONDS = 3600.0
-
-
-def _insert(dialect: str) -> Callable[..., Any]:
-    """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``_do_update``."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert
-    if dialect == "sqlite":
-        from sqlalchemy.dialects import sqlite
-
-        return sqlite.insert
-    raise ValueError(f"unsupported database dialect {dialect!r}")
 
 
 @dataclass(frozen=True)
@@ -141,7 +129,7 @@ class WatchStore:
         self.window_size = alert_window_size
         self.cooldown = alert_cooldown_seconds
         self.clock = clock
-        self._insert = _insert(database.dialect)
+        self._insert = dialect_insert(database.dialect)
         self._next_purge = 0.0
         self._purge_lock = threading.Lock()
 

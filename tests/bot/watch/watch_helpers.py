@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 import time
+import urllib.parse
 from typing import Any
 
-from tests.harness import API_APP_ID, BOT_USER_ID, TEAM_ID, SlackStandin, post
+from tests.harness import API_APP_ID, BOT_USER_ID, TEAM_ID, SlackStandin, command_body, post
 
 WATCHED = "C0WATCH01"
 MEMBER = "U0MEMBER1"
@@ -72,26 +73,10 @@ def command_from(
     user: str = MEMBER,
     team_id: str = TEAM_ID,
 ) -> str:
-    """A ``/sentiment`` payload typed by ``user`` in ``channel``."""
-    import urllib.parse
-
-    return urllib.parse.urlencode(
-        {
-            "token": "deprecated-verification-token",
-            "team_id": team_id,
-            "team_domain": "standin",
-            "channel_id": channel,
-            "channel_name": "watched",
-            "user_id": user,
-            "user_name": "member",
-            "command": "/sentiment",
-            "text": text,
-            "api_app_id": API_APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": "T1.TRIGGER",
-        }
-    )
+    """A ``/sentiment`` payload (``command_body``'s) typed by ``user`` in ``channel``."""
+    fields = dict(urllib.parse.parse_qsl(command_body(text, response_url, team_id=team_id)))
+    fields.update(channel_id=channel, channel_name="watched", user_id=user)
+    return urllib.parse.urlencode(fields)
 
 
 def post_watch_command(url: str, secret: str, text: str, response_url: str, **kw: Any):
