@@ -234,8 +234,14 @@ def run_watch_command(store: WatchStore, client: Any, caller: Caller, command: W
     return (
         f"Alert set: when {command.threshold:.0%} or more of the last {store.window_size} "
         f"messages in <#{channel}> are negative, I'll notify {where} (at most once every "
-        f"{store.cooldown / 3600:.0f} h)."
+        f"{_duration(store.cooldown)})."
     )
+
+
+def _duration(seconds: float) -> str:
+    """``6 h`` for whole hours, else ``90 min``."""
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
 
 
 def post(client: Any, channel: str, message: dict[str, Any]) -> bool:

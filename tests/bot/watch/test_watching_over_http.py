@@ -22,6 +22,8 @@ from watch_helpers import (
     post_watch_command,
 )
 
+from bot.db.schema import event_claims
+from bot.watch.store import claim_key
 from bot.watch.tables import WATCH_TABLES, hourly_counts, watched_channels
 from tests.harness import (
     REPO,
@@ -292,3 +294,61 @@ def test_the_manifest_subscribes_to_what_watching_listens_for():
     manifest = (REPO / "manifest.yml").read_text()
     for event in ("message.channels", "message.groups", "app_uninstalled", *CHANNEL_GONE_EVENTS):
         assert re.search(rf"^      - {re.escape(event)}\b", manifest, re.M), event
+
+
+@pytest.fixture
+def tuned_bot(watch_standin, migrated_database) -> Iterator[RunningBot]:
+    """A bot with every MOOD_* setting away from its default."""
+    running, server = start_bot(
+        watch_standin,
+        FakeClassifier(),
+        database=migrated_database,
+        mood_retention_days=1,
+        mood_alert_window=25,
+        mood_alert_cooldown_minutes=90,
+        mood_reaction_confidence=0.95,
+    )
+    try:
+        yield running
+    finally:
+        stop_bot(running, server)
+
+
+def test_the_mood_settings_reach_counting_alerts_reactions_and_retention(
+    tuned_bot, migrated_database
+):
+    bot, standin = tuned_bot, tuned_bot.standin
+    command(bot, "watch", "w")
+    answer = command(bot, "alert 40%", "a")
+    assert "of the last 25 messages" in answer["text"] and "every 90 min" in answer["text"]
+    command(bot, "reactions on", "r")
+    old_ts = f"{time.time() - 3 * 86_400:.6f}"
+    post_event(bot.events_url, SIGNING_SECRET, channel_message("great", old_ts), "EvOld")
+    key = claim_key(TEAM_ID, WATCHED, old_ts)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # counted (its claim is there) ...
+        with migrated_database.engine.connect() as connection:
+            claimed = connection.execute(
+                select(event_claims).where(event_claims.c.claim_key == key)
+            ).first()
+        if claimed:
+            break
+        time.sleep(0.05)
+    assert claimed is not None
+    # ... and its hour, past MOOD_RETENTION_DAYS=1, purged by the app right after counting
+    assert wait_counted(migrated_database, 1, timeout=0.5) == 0
+    send(bot, ["great", "awful"], start=10)  # keyword model: 0.93 and 0.96 sure
+    assert wait_counted(migrated_database, 2) == 2
+    standin.settle(0.3)
+    names = [c.body["name"] for c in standin.calls_to("reactions.add")]
+    assert names == ["slightly_frowning_face"]  # 0.96 >= 0.95; 0.93 is not
+
+
+def test_mood_settings_are_validated():
+    from bot.settings import SettingsError, load_settings
+
+    env = {"MOOD_ALERT_WINDOW": "10", "MOOD_REACTION_CONFIDENCE": "2", "MOOD_RETENTION_DAYS": "0"}
+    with pytest.raises(SettingsError) as caught:
+        load_settings("console", env)
+    for name in env:
+        assert name in str(caught.value)
