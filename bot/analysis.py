@@ -12,6 +12,9 @@ from typing import Any, Protocol
 
 from bot.language import looks_non_english
 from bot.markup import clean_text
+from model.serving.explain import WordEffect, explain
+
+__all__ = ["Analysis", "Analyzer", "ClassifierLike", "WordEffect"]
 
 
 class ClassifierLike(Protocol):
@@ -34,6 +37,9 @@ class Analysis:
     threshold: float
     #: Calibrated P(positive): says where a "neutral" (no clear sentiment) text leans.
     p_positive: float | None = None
+    #: Calibrated P(negative) and P(no clear sentiment) of a three-class model.
+    p_negative: float | None = None
+    p_neutral: float | None = None
 
 
 class Analyzer:
@@ -61,4 +67,19 @@ class Analyzer:
             non_english=looks_non_english(text),
             threshold=self.threshold,
             p_positive=float(prediction.p_positive),
+            p_negative=_optional_float(prediction, "p_negative"),
+            p_neutral=_optional_float(prediction, "p_neutral"),
         )
+
+    def explain(self, text: str, top: int = 5) -> list[WordEffect]:
+        """The words that moved the answer for ``text`` (already cleaned), strongest first.
+
+        Leave-one-out through the classifier (``model.serving.explain``): one extra batch of
+        predictions, so it runs only when someone asks "Why?".
+        """
+        return explain(self.classifier, text, top)
+
+
+def _optional_float(prediction: Any, name: str) -> float | None:
+    value = getattr(prediction, name, None)
+    return None if value is None else float(value)

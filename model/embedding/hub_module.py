@@ -4,6 +4,10 @@
 hash buckets (``StaticVocabularyTable``, Fingerprint64); sqrtn combiner. The module saves
 ``variables`` / ``trainable_variables`` so ``hub.KerasLayer(trainable=True)`` fine-tunes it, and
 records its tokenizer in ``assets/tokenizer.json`` so other runtimes can reproduce it.
+
+A module may also carry a *frozen* matrix (e.g. lexicon valence per token): it is gathered with
+the same ids and appended to the output columns, but is not among ``trainable_variables``, so
+fine-tuning leaves it as it was written.
 """
 
 from __future__ import annotations
@@ -61,7 +65,12 @@ class TextEmbeddingModule(tf.train.Checkpoint):
     """The exported object. Subclassing Checkpoint (not tf.Module) lets us set `variables`."""
 
     def __init__(
-        self, vocabulary_path: str, tokenizer_path: str, embeddings: np.ndarray, spec: TokenizerSpec
+        self,
+        vocabulary_path: str,
+        tokenizer_path: str,
+        embeddings: np.ndarray,
+        spec: TokenizerSpec,
+        frozen: np.ndarray | None = None,
     ) -> None:
         super().__init__()
         self._spec = spec
@@ -78,13 +87,22 @@ class TextEmbeddingModule(tf.train.Checkpoint):
         self.embeddings = tf.Variable(embeddings.astype(np.float32), name="embeddings")
         self.variables = [self.embeddings]
         self.trainable_variables = [self.embeddings]
+        if frozen is not None:
+            self.frozen = tf.Variable(frozen.astype(np.float32), trainable=False, name="frozen")
+            self.variables = [self.embeddings, self.frozen]
         self.regularization_losses = []
+
+    def _rows_with_frozen(self, ids: tf.Tensor) -> tf.Tensor:
+        return tf.concat([tf.gather(self.embeddings, ids), tf.gather(self.frozen, ids)], axis=1)
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
     def __call__(self, sentences: tf.Tensor) -> tf.Tensor:
         tokens = tf_tokenize(self._spec, sentences)
         ids = tf.ragged.map_flat_values(self._table.lookup, tokens)
-        vectors = tf.ragged.map_flat_values(tf.gather, self.embeddings, ids)
+        if hasattr(self, "frozen"):
+            vectors = tf.ragged.map_flat_values(self._rows_with_frozen, ids)
+        else:
+            vectors = tf.ragged.map_flat_values(tf.gather, self.embeddings, ids)
         return sqrtn_combine(vectors, ids.row_lengths())
 
 
@@ -94,8 +112,12 @@ def save_module(
     vectors: np.ndarray,
     spec: TokenizerSpec,
     oov_vectors: np.ndarray | None = None,
+    frozen: np.ndarray | None = None,
 ) -> Path:
-    """Write a hub-format SavedModel: vocabulary rows, then ``spec.num_oov_buckets`` OOV rows."""
+    """Write a hub-format SavedModel: vocabulary rows, then ``spec.num_oov_buckets`` OOV rows.
+
+    ``frozen``: optional extra columns, one row per vocabulary entry AND OOV bucket (not trained).
+    """
     vocabulary = list(vocabulary)
     if len(vocabulary) != len(vectors):
         raise ValueError("one vector per vocabulary entry is required")
@@ -107,6 +129,8 @@ def save_module(
     if oov_vectors is None:
         oov_vectors = np.zeros([spec.num_oov_buckets, dim], np.float32)
     matrix = np.concatenate([vectors, oov_vectors]).astype(np.float32)
+    if frozen is not None and frozen.shape[0] != matrix.shape[0]:
+        raise ValueError(f"frozen columns need {matrix.shape[0]} rows, got {frozen.shape[0]}")
 
     out_dir = Path(out_dir)
     with tempfile.TemporaryDirectory() as staging:
@@ -115,7 +139,11 @@ def save_module(
         tokenizer_path = Path(staging) / TOKENIZER_FILENAME
         record = spec.to_json_dict()
         record.update(vocabulary_size=len(vocabulary), dim=int(dim))
+        if frozen is not None:
+            record.update(frozen_columns=int(frozen.shape[1]))
         tokenizer_path.write_text(json.dumps(record, indent=2), encoding="utf-8")
-        module = TextEmbeddingModule(str(vocab_path), str(tokenizer_path), matrix, spec)
+        module = TextEmbeddingModule(
+            str(vocab_path), str(tokenizer_path), matrix, spec, frozen=frozen
+        )
         tf.saved_model.save(module, str(out_dir))
     return out_dir

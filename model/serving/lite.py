@@ -3,8 +3,9 @@
 It must reproduce TensorFlow exactly, so each step mirrors an op in the exported graph:
 tokenizer spec -> vocabulary lookup, unknown tokens to ``vocab + Fingerprint64(token) % buckets``
 (what ``tf.lookup.StaticVocabularyTable`` does; pyfarmhash computes the same Fingerprint64) ->
-sqrtn combiner -> Dense(16, relu) -> Dense(1) [and the optional Dense(1) presence output] ->
-``model.serving.postprocess`` (temperature, sigmoid, label incl. neutral), shared with TensorFlow.
+sqrtn combiner -> Dense(16, relu) -> Dense(3) class logits (or, for older models, Dense(1) and
+an optional Dense(1) presence output) -> ``model.serving.postprocess`` (temperature, softmax or
+sigmoid, the decision rule), shared with TensorFlow.
 """
 
 from __future__ import annotations
@@ -15,8 +16,14 @@ from pathlib import Path
 import farmhash
 import numpy as np
 
+from model.serving.explain import WordEffect, explain
 from model.serving.portable import PortableNetwork
-from model.serving.postprocess import NeutralRule, to_predictions
+from model.serving.postprocess import (
+    DecisionRule,
+    NeutralRule,
+    class_predictions,
+    to_predictions,
+)
 from model.serving.postprocess import p_positive as calibrated_p
 from model.serving.prediction import ModelInfo, Prediction
 from model.serving.tokenizer import PythonTokenizer
@@ -55,10 +62,18 @@ class LiteNetwork:
                 out[row] = total * np.float32(1.0 / np.sqrt(np.float32(len(ids))))
         return out
 
+    @property
+    def three_class(self) -> bool:
+        """Whether the network outputs three class logits (else one polarity logit)."""
+        return self.network.output_kernel.shape[1] == 3
+
     def outputs(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
-        """Polarity logits and, for a network with a presence output, presence logits."""
+        """Logits ([batch, 3] for a three-class network, else [batch]) and, for an older
+        network with a presence output, presence logits."""
         n = self.network
         hidden = np.maximum(self.embed(texts) @ n.hidden_kernel + n.hidden_bias, 0.0)
+        if self.three_class:
+            return (hidden @ n.output_kernel + n.output_bias).astype(np.float64), None
         logits = (hidden @ n.output_kernel + n.output_bias)[:, 0].astype(np.float64)
         if n.presence_kernel is None:
             return logits, None
@@ -69,6 +84,10 @@ class LiteNetwork:
         return self.outputs(texts)[0]
 
     def p_positive_from(self, logits: np.ndarray) -> np.ndarray:
+        if self.three_class:
+            from model.serving.postprocess import class_probabilities
+
+            return class_probabilities(logits, self.network.temperature)[:, 1]
         return calibrated_p(logits, self.network.temperature)
 
     def p_positive(self, texts: Sequence[str]) -> np.ndarray:
@@ -78,7 +97,9 @@ class LiteNetwork:
 class LiteClassifier:
     """model.load()'s classifier when the artifact carries a certified portable form."""
 
-    def __init__(self, directory: Path, info: ModelInfo, rule: NeutralRule | None = None) -> None:
+    def __init__(
+        self, directory: Path, info: ModelInfo, rule: NeutralRule | DecisionRule | None = None
+    ) -> None:
         self.network = LiteNetwork(PortableNetwork.load(directory))
         self.info = info
         self.rule = rule
@@ -87,4 +108,13 @@ class LiteClassifier:
         if isinstance(texts, str):
             texts = [texts]
         logits, presence = self.network.outputs(list(texts))
-        return to_predictions(logits, self.network.network.temperature, self.rule, presence)
+        temperature = self.network.network.temperature
+        if self.network.three_class:
+            rule = self.rule if isinstance(self.rule, DecisionRule) else None
+            return class_predictions(logits, temperature, rule)
+        neutral = self.rule if isinstance(self.rule, NeutralRule) else None
+        return to_predictions(logits, temperature, neutral, presence)
+
+    def explain(self, text: str, top: int = 5) -> list[WordEffect]:
+        """Which words moved the answer (leave-one-out; see ``model.serving.explain``)."""
+        return explain(self, text, top)

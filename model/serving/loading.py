@@ -9,7 +9,7 @@ from pathlib import Path
 from model.serving.artifact import PORTABLE, SAVED_MODEL, read_manifest, read_metrics
 from model.serving.config import requested_runtime, serving_model_dir
 from model.serving.errors import ModelError
-from model.serving.postprocess import NeutralRule
+from model.serving.postprocess import CLASSES, DecisionRule, NeutralRule
 from model.serving.prediction import Classifier, ModelInfo
 from model.serving.tokenizer import TOKENIZER_FILENAME, TokenizerSpec, shortcodes_read
 
@@ -49,7 +49,10 @@ def load(path: str | os.PathLike | None = None, runtime: str | None = None) -> C
     manifest = read_manifest(model_dir)
     chosen = choose_runtime(manifest, runtime)
     metrics = read_metrics(model_dir)
-    rule = NeutralRule.from_json(manifest.get("neutral"))
+    rule: NeutralRule | DecisionRule | None = DecisionRule.from_json(
+        manifest.get("neutral")
+    ) or NeutralRule.from_json(manifest.get("neutral"))
+    three_class = manifest.get("serving", {}).get("classes") == list(CLASSES)
     info = ModelInfo(
         path=str(model_dir),
         version=str(manifest.get("version", "unknown")),
@@ -61,6 +64,7 @@ def load(path: str | os.PathLike | None = None, runtime: str | None = None) -> C
         neutral=rule.to_json() if rule else None,
         extra={"embedding": manifest.get("config", {}).get("embedding")},
         emoji_codes=read_emoji_codes(model_dir),
+        classes=CLASSES if three_class else ("positive",),
     )
     if chosen == "lite":
         from model.serving.lite import LiteClassifier

@@ -8,6 +8,10 @@ polarity logit -> / temperature -> sigmoid = calibrated P(positive) -> label, wh
   network with a second output that scores whether the text expresses any sentiment at all;
 * no rule (older models, the tutorial recipe): never neutral.
 
+A three-class network (P(negative), P(positive), P(no clear sentiment)) has logits [batch, 3]:
+softmax(logits / temperature) gives the probabilities and a :class:`DecisionRule` (per-class
+log-probability offsets fitted on validation data) picks the label: argmax(log p + offset).
+
 Keeping this in one place is what lets the lite and TensorFlow runtimes give identical labels.
 """
 
@@ -18,11 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.serving.prediction import Prediction
+from model.serving.prediction import NEGATIVE, NEUTRAL, POSITIVE, Prediction
 
 BAND = "band"
 PRESENCE = "presence"
 METHODS = (BAND, PRESENCE)
+OFFSETS = "offsets"
+#: Column order of a three-class network's logits (the data layer's label codes 0, 1, 2).
+CLASSES = (NEGATIVE, POSITIVE, NEUTRAL)
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class NeutralRule:
 
     @classmethod
     def from_json(cls, data: dict | None) -> NeutralRule | None:
-        if not data or data.get("method") in (None, "none"):
+        if not data or data.get("method") in (None, "none", OFFSETS):
             return None
         return cls(method=str(data["method"]), threshold=float(data["threshold"]))
 
@@ -88,3 +95,67 @@ def to_predictions(
 
 def labels(predictions: Sequence[Prediction]) -> list[str]:
     return [p.label for p in predictions]
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """A three-class model's label: argmax over classes of log P(class) + offset[class].
+
+    Offsets of zero are plain argmax; a positive offset makes its class win more often. They
+    are fitted on validation data (``model.training.decision``), stored in the manifest as
+    ``{"method": "offsets", "offsets": {"negative": .., "positive": .., "neutral": ..}}``.
+    """
+
+    offsets: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> DecisionRule | None:
+        if not data or data.get("method") != OFFSETS:
+            return None
+        values = data["offsets"]
+        return cls(tuple(float(values[name]) for name in CLASSES))  # type: ignore[arg-type]
+
+    def to_json(self) -> dict:
+        return {
+            "method": OFFSETS,
+            "offsets": dict(zip(CLASSES, self.offsets, strict=True)),
+            "classes": list(CLASSES),
+        }
+
+    def scores(self, log_probabilities: np.ndarray) -> np.ndarray:
+        return np.asarray(log_probabilities, dtype=np.float64) + np.asarray(self.offsets)
+
+    def choose(self, log_probabilities: np.ndarray) -> np.ndarray:
+        """Class index per row (ties go to the first class in CLASSES order)."""
+        return np.argmax(self.scores(log_probabilities), axis=1)
+
+    def margins(self, log_probabilities: np.ndarray) -> np.ndarray:
+        """Per row, best score minus runner-up: how far the row is from a different label."""
+        ordered = np.sort(self.scores(log_probabilities), axis=1)
+        return ordered[:, -1] - ordered[:, -2]
+
+
+def log_softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """log softmax(logits / T) per row, float64."""
+    z = np.asarray(logits, dtype=np.float64) / float(temperature)
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def class_probabilities(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """softmax(logits / T): columns in CLASSES order."""
+    return np.exp(log_softmax(logits, temperature))
+
+
+def class_predictions(
+    logits: np.ndarray, temperature: float = 1.0, rule: DecisionRule | None = None
+) -> list[Prediction]:
+    """One Prediction per row of a three-class network's logits."""
+    logits = np.asarray(logits, dtype=np.float64).reshape(-1, len(CLASSES))
+    log_p = log_softmax(logits, temperature)
+    chosen = (rule or DecisionRule()).choose(log_p)
+    p = np.exp(log_p)
+    return [
+        Prediction.from_classes(CLASSES[c], float(row[0]), float(row[1]), float(row[2]))
+        for c, row in zip(chosen.tolist(), p.tolist(), strict=True)
+    ]

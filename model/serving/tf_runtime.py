@@ -12,7 +12,13 @@ from pathlib import Path
 import numpy as np
 
 from model.serving.errors import ModelError
-from model.serving.postprocess import NeutralRule, to_predictions
+from model.serving.explain import WordEffect, explain
+from model.serving.postprocess import (
+    DecisionRule,
+    NeutralRule,
+    class_predictions,
+    to_predictions,
+)
 from model.serving.prediction import ModelInfo, Prediction
 from model.serving.tokenizer import sanitize
 
@@ -51,7 +57,10 @@ class SavedModelScorer:
             for name, value in self._serve(text=batch).items():
                 parts.setdefault(name, []).append(value.numpy().astype(np.float64))
         if not parts:
-            return {name: np.zeros([0]) for name in self._serve.structured_outputs}
+            return {
+                name: np.zeros([0, *spec.shape[1:]])
+                for name, spec in self._serve.structured_outputs.items()
+            }
         return {name: np.concatenate(values) for name, values in parts.items()}
 
     def p_positive(self, texts: Sequence[str]) -> np.ndarray:
@@ -63,7 +72,10 @@ class TensorFlowClassifier:
     """model.load()'s classifier when serving with TensorFlow."""
 
     def __init__(
-        self, saved_model_dir: Path, info: ModelInfo, rule: NeutralRule | None = None
+        self,
+        saved_model_dir: Path,
+        info: ModelInfo,
+        rule: NeutralRule | DecisionRule | None = None,
     ) -> None:
         self.scorer = SavedModelScorer(saved_model_dir)
         self.info = info
@@ -73,6 +85,14 @@ class TensorFlowClassifier:
         if isinstance(texts, str):
             texts = [texts]
         outputs = self.scorer.outputs(list(texts))
+        if "logits" in outputs:  # a three-class network
+            rule = self.rule if isinstance(self.rule, DecisionRule) else None
+            return class_predictions(outputs["logits"], self.info.temperature, rule)
+        neutral = self.rule if isinstance(self.rule, NeutralRule) else None
         return to_predictions(
-            outputs["logit"], self.info.temperature, self.rule, outputs.get("presence_logit")
+            outputs["logit"], self.info.temperature, neutral, outputs.get("presence_logit")
         )
+
+    def explain(self, text: str, top: int = 5) -> list[WordEffect]:
+        """Which words moved the answer (leave-one-out; see ``model.serving.explain``)."""
+        return explain(self, text, top)

@@ -127,6 +127,57 @@ def chat_spec(num_oov_buckets: int = 5000) -> TokenizerSpec:
     )
 
 
+#: Words that open a negation scope (apostrophes are already gone: "don't" reads "dont").
+NEGATORS = (
+    "not", "no", "never", "cannot", "dont", "doesnt", "didnt", "cant", "wont", "wouldnt",
+    "shouldnt", "couldnt", "isnt", "arent", "wasnt", "werent", "havent", "hasnt", "hadnt",
+    "aint", "nothing", "nobody", "none", "neither", "nor", "without", "hardly", "barely",
+)  # fmt: skip
+#: Prefix of a word inside a negation scope ("not the worst" -> "not neg_the neg_worst"); the
+#: underscore cannot survive the earlier rules, so no written word can look like a marked one.
+NEGATED_PREFIX = "neg_"
+#: How many words after a negator are marked (a clause boundary ends the scope sooner).
+NEGATION_SCOPE = 3
+#: Words that open a contrast clause; the clause after them is counted twice.
+CONTRAST_WORDS = ("but", "however")
+
+
+def conversation_spec(num_oov_buckets: int = 5000) -> TokenizerSpec:
+    """The chat rules plus negation scope and contrast, as regex rewrites both engines run.
+
+    Clause punctuation (``. , ! ? ; :``) becomes a "," boundary token; a negator marks up to
+    :data:`NEGATION_SCOPE` following words of its clause with :data:`NEGATED_PREFIX` (``I don't
+    hate it`` -> ``i dont neg_hate neg_it``; ``can't complain`` -> ``cant neg_complain``); "but"
+    starts a new clause (negation stops there) and the words after it, up to the next
+    boundary, are repeated so they weigh more in the sqrtn average (``good but slow`` ->
+    ``good but slow slow``). The boundary tokens are removed at the end.
+    """
+    negators = "|".join(NEGATORS)
+    contrast = "|".join(CONTRAST_WORDS)
+    word = "([a-z0-9]+)( |$)"
+    marked = f"({NEGATED_PREFIX}[a-z0-9]+) {word}"
+    continue_scope = (marked, f"\\1 {NEGATED_PREFIX}\\2\\3")
+    return TokenizerSpec(
+        lowercase=True,
+        replacements=(
+            ("<br */?>", " "),
+            ("https?://[^ ]+|www[.][^ ]+", " url "),
+            ("@[a-z0-9_]+", " "),
+            ("&amp;", " and "),
+            ("'|\u2019", ""),
+            ("[.!?;:]+|,", " , "),
+            ("[^a-z0-9,]+", " "),
+            (f"(^| )({contrast}) ", "\\1, \\2 "),
+            (f"(^| )({negators}) {word}", f"\\1\\2 {NEGATED_PREFIX}\\3\\4"),
+            *([continue_scope] * (NEGATION_SCOPE - 1)),
+            (f"(^| )({contrast}) ([^,]+)", "\\1\\2 \\3 \\3"),
+            (",", " "),
+        ),
+        split="whitespace",
+        num_oov_buckets=num_oov_buckets,
+    )
+
+
 def gnews_swivel_spec(num_oov_buckets: int = 1) -> TokenizerSpec:
     """Documented behaviour of Google's gnews-swivel modules, which record no spec themselves."""
     return TokenizerSpec(

@@ -111,10 +111,12 @@ def evaluate(
     import model
     from model.serving.artifact import read_manifest
     from model.training.calibration import ECE_THRESHOLD, expected_calibration_error, sigmoid
-    from model.training.domains import domain_metrics
+    from model.training.corpora import LABEL_NAMES
+    from model.training.domains import domain_metrics, three_way_metrics
     from model.training.metrics import classification_metrics
     from model.training.mixing import IMDB_TEST
 
+    codes_of = {name: code for code, name in LABEL_NAMES.items()}
     classifier = model.load(model_dir, runtime=runtime)
     manifest = read_manifest(Path(classifier.info.path))
     data = held_out_data(manifest, data_dir, text_dir, limit)
@@ -123,9 +125,15 @@ def evaluate(
     for name, rows in {**data.validation, **data.test}.items():
         print(f"scoring {name} ({len(rows):,} texts)", file=sys.stderr, flush=True)
         predictions = classifier.predict(rows.texts)
-        p = np.array([pred.p_positive for pred in predictions])
+        # By the side the model leans to: P(positive | positive or negative).
+        p = np.array(
+            [pred.p_positive / (pred.p_positive + pred.p_negative) for pred in predictions]
+        )
         neutral = np.array([pred.label == "neutral" for pred in predictions], dtype=bool)
         domains[name] = domain_metrics(p, rows.labels, neutral)
+        if "neutral" in classifier.info.classes:  # a three-class model: the three-way figures
+            codes = np.array([codes_of[pred.label] for pred in predictions], dtype=np.int8)
+            domains[name].update(three_way_metrics(rows.labels, codes))
         scored[name] = p
     report: dict = {}
     temperature = classifier.info.temperature
@@ -161,7 +169,13 @@ def print_report(report: dict) -> None:
     print(
         f"model {report['model_version']} (recipe {report['recipe']}, {report['runtime']} "
         f"runtime); neutral: "
-        + (f"{neutral['method']} < {neutral['threshold']:.4f}" if neutral else "never")
+        + (
+            "never"
+            if not neutral
+            else f"offsets {neutral['offsets']}"
+            if neutral["method"] == "offsets"
+            else f"{neutral['method']} < {neutral['threshold']:.4f}"
+        )
     )
     print(text_table(report["domains"]))
     if "accuracy" in report:

@@ -4,6 +4,8 @@ The SavedModel's ``serving_default`` signature takes raw strings and returns P(p
 calibration temperature applied, and the raw logit(s) that ``model.serving.postprocess`` turns
 into labels, so serving needs nothing but TensorFlow. A network with a second "presence" output
 (does the text express any sentiment?) exports it as ``presence_logit`` and ``p_presence``.
+A three-class network exports ``logits`` and ``probabilities`` ([batch, 3]: negative, positive,
+neutral) besides ``p_positive``.
 """
 
 from __future__ import annotations
@@ -17,13 +19,25 @@ import numpy as np
 import tensorflow as tf
 
 from model.serving.artifact import PORTABLE, SAVED_MODEL
+from model.serving.errors import ModelError
 from model.serving.portable import PortableNetwork, read_module_tokenizer
-from model.serving.postprocess import NeutralRule, labels, to_predictions
+from model.serving.postprocess import (
+    DecisionRule,
+    NeutralRule,
+    class_predictions,
+    labels,
+    log_softmax,
+    to_predictions,
+)
 from model.training.hard_cases import hard_cases
 
 log = logging.getLogger(__name__)
 
 PARITY_TOLERANCE = 1e-5
+
+
+class CertificationError(ModelError):
+    """The portable NumPy form does not reproduce TensorFlow: training must not pass silently."""
 
 
 PRESENCE_LAYER = "presence"
@@ -41,11 +55,19 @@ def has_presence(keras_model) -> bool:
     return _layer(keras_model, PRESENCE_LAYER) is not None
 
 
+def is_three_class(keras_model) -> bool:
+    """Whether the network's output layer gives three class logits."""
+    return int(keras_model.get_layer("output").kernel.shape[1]) == 3
+
+
 def keras_outputs(keras_model, texts: tf.Tensor) -> dict[str, tf.Tensor]:
-    """Pre-sigmoid outputs, [batch] each: ``logit`` and, if the network has one, ``presence``."""
+    """Raw outputs: ``logits`` [batch, 3] of a three-class network, else the pre-sigmoid
+    ``logit`` [batch] and, if the network has one, ``presence`` [batch]."""
     embedding, hidden = keras_model.get_layer("embedding"), keras_model.get_layer("hidden")
     features = hidden(embedding(texts))
     output = keras_model.get_layer("output")
+    if is_three_class(keras_model):
+        return {"logits": tf.matmul(features, output.kernel) + output.bias}
     out = {"logit": (tf.matmul(features, output.kernel) + output.bias)[:, 0]}
     presence = _layer(keras_model, PRESENCE_LAYER)
     if presence is not None:
@@ -69,6 +91,13 @@ class ServingModule(tf.Module):
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
     def serve(self, text: tf.Tensor) -> dict[str, tf.Tensor]:
         raw = keras_outputs(self.network, text)
+        if "logits" in raw:
+            probabilities = tf.nn.softmax(raw["logits"] / self.temperature, axis=-1)
+            return {
+                "logits": raw["logits"],
+                "probabilities": probabilities,
+                "p_positive": probabilities[:, 1],
+            }
         logit = raw["logit"]
         out = {"p_positive": tf.sigmoid(logit / self.temperature), "logit": logit}
         if "presence" in raw:
@@ -89,10 +118,15 @@ def extract_portable(keras_model, module_dir: Path, temperature: float) -> Porta
     """Read the fine-tuned weights out of the Keras model and the tokenizer out of the module."""
     embedding, hidden = keras_model.get_layer("embedding"), keras_model.get_layer("hidden")
     output, presence = keras_model.get_layer("output"), _layer(keras_model, PRESENCE_LAYER)
-    matrices = [w.numpy() for w in embedding.weights if len(w.shape) == 2]
-    if len(matrices) != 1:
-        raise ValueError(f"expected one embedding matrix in the hub layer, found {len(matrices)}")
-    matrix = matrices[0]
+    trained = [w for w in embedding.trainable_weights if len(w.shape) == 2]
+    frozen = [w for w in embedding.non_trainable_weights if len(w.shape) == 2]
+    if len(trained) != 1 or len(frozen) > 1:
+        raise ValueError(
+            f"expected one trainable embedding matrix (and at most one frozen one) in the hub "
+            f"layer, found {len(trained)} and {len(frozen)}"
+        )
+    # The module appends the frozen columns (e.g. lexicon valence) after the trained ones.
+    matrix = np.concatenate([w.numpy() for w in trained + frozen], axis=1)
     spec, vocabulary = read_module_tokenizer(module_dir, matrix.shape[0])
     return PortableNetwork(
         spec=spec,
@@ -112,10 +146,12 @@ def certify(
     portable: PortableNetwork,
     saved_model_dir: Path,
     texts: Sequence[str],
-    rule: NeutralRule | None = None,
+    rule: NeutralRule | DecisionRule | None = None,
 ) -> dict:
-    """Score texts + hard cases with both runtimes; certified iff every P(positive) (and
-    P(presence), if any) differs by <= 1e-5 and every label (neutral included) agrees."""
+    """Score texts + hard cases with both runtimes; certified iff every probability differs by
+    <= 1e-5 and every label agrees, except at a tie: a text whose scores sit so close to the
+    decision boundary that the runtimes' measured difference could move it (within the parity
+    tolerance) may get either label. Deterministic: the same inputs give the same verdict."""
     from model.serving.lite import LiteNetwork
     from model.serving.tf_runtime import SavedModelScorer
 
@@ -123,8 +159,13 @@ def certify(
     tf_out = SavedModelScorer(saved_model_dir).outputs(cases)
     lite = LiteNetwork(portable)
     lite_logit, lite_presence = lite.outputs(cases)
+    if lite.three_class != ("logits" in tf_out):
+        return {"certified": False, "reason": "the runtimes disagree on the number of outputs"}
+    if lite.three_class:
+        return _certify_classes(portable, tf_out, lite_logit, cases, len(texts), rule)
     lite_p = lite.p_positive_from(lite_logit)
     diff = np.abs(tf_out["p_positive"] - lite_p)
+    neutral = rule if isinstance(rule, NeutralRule) else None
     if lite_presence is not None or "p_presence" in tf_out:
         if lite_presence is None or "p_presence" not in tf_out:
             return {"certified": False, "reason": "only one runtime has the presence output"}
@@ -132,10 +173,44 @@ def certify(
 
         diff = np.maximum(diff, np.abs(tf_out["p_presence"] - sigmoid(lite_presence)))
     tf_labels = labels(
-        to_predictions(tf_out["logit"], portable.temperature, rule, tf_out.get("presence_logit"))
+        to_predictions(tf_out["logit"], portable.temperature, neutral, tf_out.get("presence_logit"))
     )
-    lite_labels = labels(to_predictions(lite_logit, portable.temperature, rule, lite_presence))
-    disagreements = sum(a != b for a, b in zip(tf_labels, lite_labels, strict=True))
+    lite_labels = labels(to_predictions(lite_logit, portable.temperature, neutral, lite_presence))
+    # Each label is a threshold on one probability: runtimes within the tolerance that still
+    # disagree have a threshold between their two values, so the text is a tie.
+    tolerated = diff <= PARITY_TOLERANCE
+    compared = ["p_positive", "labels"] + (["p_presence"] if lite_presence is not None else [])
+    return _verdict(diff, tf_labels, lite_labels, tolerated, cases, len(texts), rule, compared)
+
+
+def _certify_classes(portable, tf_out, lite_logits, cases, validation_texts, rule) -> dict:
+    decision = rule if isinstance(rule, DecisionRule) else DecisionRule()
+    tf_log_p = log_softmax(tf_out["logits"], portable.temperature)
+    lite_log_p = log_softmax(lite_logits, portable.temperature)
+    diff = np.abs(np.exp(tf_log_p) - np.exp(lite_log_p)).max(axis=1)
+    tf_labels = labels(class_predictions(tf_out["logits"], portable.temperature, decision))
+    lite_labels = labels(class_predictions(lite_logits, portable.temperature, decision))
+    # If no score moves by more than e between the runtimes, a label can only differ where the
+    # best and runner-up scores are within 2e: a tie at the boundary, not a disagreement.
+    moved = np.abs(tf_log_p - lite_log_p).max(axis=1)
+    margin = np.minimum(decision.margins(tf_log_p), decision.margins(lite_log_p))
+    tolerated = margin <= 2 * moved + 1e-12
+    return _verdict(
+        diff,
+        tf_labels,
+        lite_labels,
+        tolerated,
+        cases,
+        validation_texts,
+        rule,
+        ["probabilities", "labels"],
+    )
+
+
+def _verdict(diff, tf_labels, lite_labels, tolerated, cases, validation_texts, rule, compared):
+    differs = np.array([a != b for a, b in zip(tf_labels, lite_labels, strict=True)], dtype=bool)
+    disagreements = int((differs & ~tolerated).sum())
+    ties = int((differs & tolerated).sum())
     worst = int(np.argmax(diff)) if len(diff) else 0
     max_diff = float(diff.max()) if len(diff) else 0.0
     certified = bool(max_diff <= PARITY_TOLERANCE and disagreements == 0)
@@ -144,18 +219,19 @@ def certify(
         "tolerance": PARITY_TOLERANCE,
         "max_abs_diff_p_positive": max_diff,
         "label_disagreements": disagreements,
+        "ties_at_a_threshold": ties,
         "texts_compared": len(cases),
-        "validation_texts": len(texts),
-        "hard_cases": len(cases) - len(texts),
-        "outputs_compared": ["p_positive", "labels"]
-        + (["p_presence"] if lite_presence is not None else []),
+        "validation_texts": validation_texts,
+        "hard_cases": len(cases) - validation_texts,
+        "outputs_compared": compared,
         "neutral_rule": rule.to_json() if rule else None,
     }
     if not certified:
+        first = int(np.argmax(differs & ~tolerated)) if disagreements else worst
         result["reason"] = (
-            f"largest |dP| {max_diff:.3g} (tolerance {PARITY_TOLERANCE:g}) and "
-            f"{disagreements} label disagreements; worst text starts "
-            f"{cases[worst][:60]!r}"
+            f"largest |dP| {max_diff:.3g} (tolerance {PARITY_TOLERANCE:g}) "
+            f"and {disagreements} label disagreements beyond a tie; e.g. the text starting "
+            f"{cases[first][:60]!r}"
         )
     return result
 
@@ -166,7 +242,7 @@ def export_portable(
     temperature: float,
     out_dir: Path,
     parity_texts: Sequence[str],
-    rule: NeutralRule | None = None,
+    rule: NeutralRule | DecisionRule | None = None,
 ) -> dict:
     """Write ``portable/`` only if certified against the SavedModel; returns the certificate."""
     target = Path(out_dir) / PORTABLE
@@ -181,4 +257,34 @@ def export_portable(
     certificate = certify(portable, Path(out_dir) / SAVED_MODEL, parity_texts, rule)
     if certificate["certified"]:
         portable.save(target, certificate)
+    return certificate
+
+
+def export_model(
+    keras_model,
+    module_dir: Path | None,
+    temperature: float,
+    out_dir: Path,
+    parity_texts: Sequence[str],
+    rule: NeutralRule | DecisionRule | None = None,
+    require_certified: bool = True,
+) -> dict:
+    """Steps 6 and 7, certify and export: the SavedModel, then the portable form if it is
+    certified against it. An uncertified model raises :class:`CertificationError` with the
+    reason (the directory gets no manifest, so nothing serves it by mistake) unless
+    ``require_certified`` is off."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    print(f"exporting the SavedModel to {out_dir / SAVED_MODEL}", flush=True)
+    save_serving_model(keras_model, temperature, out_dir)
+    print(f"certifying the portable NumPy runtime on {len(parity_texts):,} texts", flush=True)
+    certificate = export_portable(
+        keras_model, module_dir, temperature, out_dir, parity_texts=parity_texts, rule=rule
+    )
+    if require_certified and not certificate.get("certified"):
+        raise CertificationError(
+            "the portable (NumPy) runtime was NOT certified, so this model could only be served "
+            f"with TensorFlow: {certificate.get('reason', 'no reason recorded')}. Nothing was "
+            "marked complete in the output directory; pass --allow-uncertified to keep such a "
+            "model anyway."
+        )
     return certificate

@@ -256,6 +256,19 @@ def prepare(
             "user_data": path in sources.data_files,
         }
 
+    if training and recipe.negation_templates_weight > 0:
+        from model.training import augment
+
+        texts, labels = augment.negation_rows(seed)
+        parts.append((augment.NAME, Rows(texts, labels), recipe.negation_templates_weight))
+        sizes[augment.NAME] = {
+            "source": "synthetic: negated VADER lexicon words (model.training.augment)",
+            "rows": len(texts),
+            "labels": _counts(labels),
+            "weight": recipe.negation_templates_weight,
+            "validation": 0,
+            "user_data": False,
+        }
     if not training:
         parts = []
     held_out = {t for rows in (*validation.values(), *test.values()) for t in rows.texts}

@@ -1,11 +1,31 @@
 """The network: hub embedding -> Dense(16, relu) -> Dense(1, sigmoid), in Keras 2 (the tutorial's),
-optionally with a second Dense(1, sigmoid) head named "presence" that scores whether a text
-expresses any sentiment at all (the neutral output)."""
+or, for a three-class recipe, -> Dense(3) logits of negative / positive / no clear sentiment
+trained with :func:`three_way_loss`. (Older recipes had a second Dense(1, sigmoid) "presence"
+head instead.)"""
 
 from __future__ import annotations
 
 POLARITY_OUTPUT = "output"
 PRESENCE_OUTPUT = "presence"
+CLASS_COUNT = 3  # negative, positive, neutral: the data layer's label codes 0, 1, 2
+
+
+def three_way_loss(y_true, logits):
+    """Per-row NLL of the label; y_true is [batch, 2] = (label code, polar-only flag).
+
+    A row from a corpus labelled only positive/negative (polar-only flag 1) says nothing about
+    "no clear sentiment", so it is scored on P(label | polar) = p_label / (p_neg + p_pos): it
+    teaches polarity without teaching that every text has sentiment. Rows from corpora with a
+    real neutral class use the plain three-class NLL.
+    """
+    import tensorflow as tf
+
+    label = tf.cast(y_true[:, 0], tf.int32)
+    polar_only = tf.cast(y_true[:, 1], logits.dtype)
+    log_p = tf.nn.log_softmax(logits, axis=-1)
+    picked = tf.gather(log_p, label, axis=1, batch_dims=1)
+    polar = tf.reduce_logsumexp(log_p[:, :2], axis=1)
+    return -(picked - polar_only * polar)
 
 
 def build_model(
@@ -13,6 +33,7 @@ def build_model(
     trainable_embedding: bool = True,
     presence: bool = False,
     hidden_units: int = 16,
+    classes: bool = False,
 ):
     """Compile the network with adam and binary cross-entropy, exactly as the tutorial does.
 
@@ -33,6 +54,11 @@ def build_model(
         name="embedding",
     )
     hidden = tf_keras.layers.Dense(hidden_units, activation="relu", name="hidden")
+    if classes:
+        logits = tf_keras.layers.Dense(CLASS_COUNT, name=POLARITY_OUTPUT)
+        model = tf_keras.Sequential([hub_layer, hidden, logits], name="sentiment")
+        model.compile(optimizer="adam", loss=three_way_loss, weighted_metrics=[])
+        return model
     polarity = tf_keras.layers.Dense(1, activation="sigmoid", name=POLARITY_OUTPUT)
     if not presence:
         model = tf_keras.Sequential([hub_layer, hidden, polarity], name="sentiment")

@@ -18,9 +18,10 @@ def training_curves(history: dict[str, list[float]], best_epoch: int | None, pat
     """Loss and accuracy per epoch, train vs validation, best epoch marked."""
     plt = _pyplot()
     epochs = range(1, len(history["loss"]) + 1)
-    figure, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
     accuracy = "accuracy" if "accuracy" in history else "output_accuracy"  # two-output network
-    for ax, key, title in ((loss_ax, "loss", "Loss"), (acc_ax, accuracy, "Accuracy")):
+    panels = [("loss", "Loss")] + ([(accuracy, "Accuracy")] if accuracy in history else [])
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
+    for ax, (key, title) in zip(axes[0], panels, strict=True):
         ax.plot(epochs, history[key], "bo-", markersize=3, label=f"Training {title.lower()}")
         ax.plot(epochs, history[f"val_{key}"], "r.-", label=f"Validation {title.lower()}")
         if best_epoch:

@@ -20,7 +20,10 @@ DEFAULT_RECIPE = "chat"
 NEUTRAL_NONE = "none"  # neutral rows are not trained on; the model never answers "neutral"
 NEUTRAL_BAND = "band"  # neutral rows get a soft target; neutral = |P(pos) - 0.5| < threshold
 NEUTRAL_PRESENCE = "presence"  # a second output learns polar-vs-neutral; neutral = P(pres) < t
-NEUTRAL_DESIGNS = (NEUTRAL_NONE, NEUTRAL_BAND, NEUTRAL_PRESENCE)
+#: Three outputs (negative, positive, neutral) and a fitted decision rule over them; rows of
+#: corpora without a neutral class teach polarity only (``model.training.network``).
+NEUTRAL_CLASSES = "classes"
+NEUTRAL_DESIGNS = (NEUTRAL_NONE, NEUTRAL_BAND, NEUTRAL_PRESENCE, NEUTRAL_CLASSES)
 
 #: When the temperature is fitted.
 TEMPERATURE_IF_NEEDED = "if_needed"  # only when validation ECE is above the threshold
@@ -71,7 +74,7 @@ class TrainedVocabulary:
     """A hub module made for the run: uni+bigram vocabulary by document frequency over the
     TRAINING rows only (never validation or test), random vectors, learned end to end."""
 
-    tokenizer: str = "chat"  # model.serving.tokenizer.chat_spec
+    tokenizer: str = "chat"  # model.serving.tokenizer.chat_spec (or conversation_spec, default)
     emoji: bool = True  # rewrite emoji / Slack shortcodes / emoticons as words
     ngrams: tuple[int, ...] = (1, 2)
     vocab_size: int = 100_000
@@ -79,6 +82,8 @@ class TrainedVocabulary:
     dim: int = 16
     oov_buckets: int = 5_000
     init_stddev: float = 0.1
+    #: A frozen lexicon channel appended to every token's vector (None: none; "vader").
+    lexicon: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,11 @@ class Recipe:
     #: The neutral threshold: the largest that flags at most ``max_polar_flagged`` of the polar
     #: validation rows in every group of ``groups`` (all validation pooled when no groups).
     neutral_objective: dict = field(default_factory=dict)
+    #: Weight of the synthetic negated-lexicon rows (``model.training.augment``); 0 = none.
+    negation_templates_weight: float = 0.0
+    #: Validation splits the decision rule is fitted on (None: every split with a neutral
+    #: class); --data files with a neutral class always count.
+    decision_domains: tuple[str, ...] | None = None
     #: Weight of each --data file's rows (the team's own messages).
     user_data_weight: float = 1.0
     temperature: str = TEMPERATURE_IF_NEEDED
@@ -151,20 +161,23 @@ TUTORIAL = Recipe(
 )
 
 TWEETS = ("sentiment140_train_sample", "airline_tweets", "tweeteval_sentiment_val")
+CONVERSATION = ("goemotions_reddit_train", "senti4sd_stackoverflow_train")
 REVIEWS = (
     "amazon_polarity_sample",
     "yelp_reviews_sample",
     "amazon_alexa_reviews",
     "amazon_finefood_sample",
 )
-CHAT_CORPORA = ("sst2_train", *TWEETS, *REVIEWS)
+CHAT_CORPORA = ("sst2_train", *TWEETS, *CONVERSATION, *REVIEWS)
 
 CHAT = Recipe(
     name="chat",
     description=(
-        "Chat-like English: IMDB plus short-text corpora (SST-2 phrases, tweets, product and "
-        "restaurant reviews, airline customer-service tweets), uni+bigram embedding learned "
-        "end to end, and a second output that answers neutral (no clear sentiment)."
+        "Chat-like English with three answers (positive, negative, no clear sentiment): "
+        "Reddit and Stack Overflow comments, tweets (incl. airline customer service), SST-2 "
+        "phrases, product and restaurant reviews and IMDB; uni+bigram embedding learned end to "
+        "end, with negation scope and contrast marked by the tokenizer and VADER's lexicon as a "
+        "frozen channel; a three-way softmax head and a decision rule fitted on validation."
     ),
     imdb=ImdbMix(train_split="train", validation_split=None, validation_fraction=0.1),
     corpora=(
@@ -174,31 +187,31 @@ CHAT = Recipe(
         CorpusMix("yelp_reviews_sample"),
         CorpusMix("amazon_alexa_reviews"),
         CorpusMix("amazon_finefood_sample"),
-        CorpusMix("airline_tweets"),
-        # The smallest corpus and the closest to Slack-like tweets with a real neutral class:
-        # a larger validation share and four times the weight.
+        # Customer-service complaints (63% negative): half weight, or "ticket" and "flight"
+        # would read as complaints in any message.
+        CorpusMix("airline_tweets", weight=0.5),
+        # Conversation with a real neutral class: the closest to Slack messages.
+        CorpusMix("goemotions_reddit_train", weight=2.0),
+        CorpusMix("senti4sd_stackoverflow_train", weight=4.0, validation_fraction=0.2),
+        # The smallest tweet corpus with a real neutral class: a larger validation share and
+        # four times the weight.
         CorpusMix("tweeteval_sentiment_val", weight=4.0, validation_fraction=0.25),
     ),
     validation_fraction=0.1,
     validation_cap=None,
     embedding=None,
-    vocabulary=TrainedVocabulary(),
-    hidden_units=16,
+    vocabulary=TrainedVocabulary(tokenizer="conversation", lexicon="vader"),
+    hidden_units=32,
     learning_rate=1e-3,
-    epochs=3,
+    epochs=2,
     batch_size=256,
     shuffle_buffer=None,
     keep_best=False,
     normalise_weights=True,
-    neutral=NEUTRAL_PRESENCE,
-    neutral_polarity_target=0.5,
-    neutral_weight=1.0,
-    pseudo_neutral=PseudoNeutral(),
-    neutral_objective={
-        "max_polar_flagged": 0.18,
-        "groups": {"tweets": list(TWEETS), "movies": ["sst2_train"], "reviews": list(REVIEWS)},
-    },
-    user_data_weight=1.0,
+    neutral=NEUTRAL_CLASSES,
+    negation_templates_weight=2.0,
+    decision_domains=(*CONVERSATION, "tweeteval_sentiment_val"),
+    user_data_weight=2.0,
     temperature=TEMPERATURE_ALWAYS,
     calibration_domains=CHAT_CORPORA,
 )
@@ -230,8 +243,9 @@ def from_definition(definition: dict) -> Recipe:
                 **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
             )
     data["corpora"] = tuple(CorpusMix(**c) for c in data.get("corpora") or ())
-    if data.get("calibration_domains") is not None:
-        data["calibration_domains"] = tuple(data["calibration_domains"])
+    for key in ("calibration_domains", "decision_domains"):
+        if data.get(key) is not None:
+            data[key] = tuple(data[key])
     known = {f.name for f in dataclasses.fields(Recipe)}
     return Recipe(**{k: v for k, v in data.items() if k in known})
 

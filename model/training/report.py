@@ -67,12 +67,19 @@ def manifest(
     created: dt.datetime,
     neutral: dict | None = None,
     presence_output: bool = False,
+    classes: bool = False,
 ) -> dict:
     """The artifact's description. ``neutral`` is the fitted rule, e.g. {"method": "band",
     "threshold": 0.1} (omitted when the model never answers neutral, as in the tutorial)."""
     from model.serving.artifact import FORMAT_VERSION
 
     outputs = {"p_positive": "float32 [batch]", "logit": "float32 [batch]"}
+    if classes:
+        outputs = {
+            "p_positive": "float32 [batch]",
+            "logits": "float32 [batch, 3]",
+            "probabilities": "float32 [batch, 3]",
+        }
     if presence_output:
         outputs.update(presence_logit="float32 [batch]", p_presence="float32 [batch]")
     data = {
@@ -90,6 +97,10 @@ def manifest(
             "outputs": outputs,
         },
     }
+    if classes:
+        from model.serving.postprocess import CLASSES
+
+        data["serving"]["classes"] = list(CLASSES)
     if neutral:
         data["neutral"] = neutral
     return data
@@ -111,7 +122,21 @@ CITATIONS = {
     "airline_tweets": 'CrowdFlower / Kaggle "Twitter US Airline Sentiment" (2015)',
     "tweeteval_sentiment_val": "TweetEval sentiment (SemEval-2017 Task 4A) validation split: "
     "Barbieri et al. (2020), TweetEval, Findings of EMNLP 2020",
+    "goemotions_reddit_train": "GoEmotions: Demszky, Movshovitz-Attias, Ko, Cowen, Nemade and "
+    "Ravi (2020), GoEmotions: A Dataset of Fine-Grained Emotions, ACL 2020 (train split, mapped "
+    "to positive / negative / neutral by the dataset's sentiment grouping)",
+    "senti4sd_stackoverflow_train": "Senti4SD: Calefato, Lanubile, Maiorano and Novielli (2018), "
+    "Sentiment Polarity Detection for Software Development, Empirical Software Engineering "
+    "(train partition, MIT licence)",
+    "negation_templates": "synthetic rows made at training time: strong VADER lexicon words in "
+    'negated templates ("not the worst", "can\'t complain"), labelled as VADER\'s negation '
+    "rule reads them (model/training/augment.py)",
 }
+
+LEXICON_CITATION = (
+    "VADER lexicon: Hutto and Gilbert (2014), VADER: A Parsimonious Rule-based Model for "
+    "Sentiment Analysis of Social Media Text, ICWSM 2014 (MIT licence)"
+)
 
 
 def _data_section(cfg: dict) -> str:
@@ -137,6 +162,18 @@ def _data_section(cfg: dict) -> str:
             + "; ".join(f"{k}: `{v}`" for k, v in imdb["splits"].items())
             + f". The IMDB test split ({imdb['test']:,} reviews) is never trained on."
         )
+    if cfg.get("neutral_design") == "classes":
+        notes.append(
+            "Corpora without a neutral class (IMDB, SST-2, Sentiment140, reviews) teach polarity "
+            "only: their rows are scored on P(label | positive or negative)."
+        )
+    frozen = (cfg.get("embedding_module") or {}).get("frozen_columns")
+    if frozen:
+        notes.append(
+            f"The embedding module's frozen lexicon channel: {LEXICON_CITATION}; "
+            f"{frozen['lexicon_tokens_added']:,} lexicon words (and negated forms) were added to "
+            "the vocabulary."
+        )
     notes.append(
         "Validation is carved out of every text corpus (seeded, stratified); any training row "
         "whose text also appears in a validation or test split is dropped "
@@ -152,10 +189,29 @@ def _data_section(cfg: dict) -> str:
     return "\n".join(lines) + "\n\n" + "\n".join(f"- {n}" for n in notes)
 
 
+def _offsets_section(rule: dict, metrics: dict) -> str:
+    figures = metrics.get("neutral") or {}
+    offsets = ", ".join(f"{k} {v:+.2f}" for k, v in rule["offsets"].items())
+    text = (
+        "The network gives P(negative), P(positive) and P(no clear sentiment). The label shown "
+        f"is the class with the largest log P + offset, offsets {offsets}, searched on "
+        "validation data to maximise the mean 3-class macro recall over "
+        f"{', '.join(figures.get('fitted_on', [])) or 'the corpora with a neutral class'}"
+    )
+    if figures.get("validation_objective") is None:
+        return text + "."
+    return text + (
+        f": {figures['validation_objective']:.3f} (plain argmax: "
+        f"{figures['validation_objective_plain_argmax']:.3f})."
+    )
+
+
 def _neutral_section(manifest_data: dict, metrics: dict) -> str:
     rule = manifest_data.get("neutral")
     if not rule:
         return "This model never answers neutral: every text is called positive or negative."
+    if rule.get("method") == "offsets":
+        return _offsets_section(rule, metrics)
     figures = metrics.get("neutral") or {}
     how = (
         "|P(positive) - 0.5| is below the threshold"
@@ -223,8 +279,11 @@ Confusion matrix (rows true, columns predicted; negative, positive): {cm}
 ## What it does
 Scores English text as **positive**, **negative**{
         " or **neutral**" if manifest_data.get("neutral") else ""
-    } and gives a calibrated P(positive); the app reports the label and its confidence
-(max(p, 1 - p)).
+    } and gives calibrated probabilities; the app reports the label and its confidence{
+        " (the probability of that label)"
+        if cfg.get("neutral_design") == "classes"
+        else " (max(p, 1 - p))"
+    }.
 
 ## Intended use
 Quick, indicative sentiment of short English messages in Slack. Not for decisions about people
@@ -233,9 +292,13 @@ Quick, indicative sentiment of short English messages in Slack. Not for decision
 ## Recipe `{cfg.get("recipe", "tutorial")}`
 {recipe.get("description", "")}
 - Embedding: {_embedding_line(cfg)}
-- Dense({recipe.get("hidden_units", 16)}, relu) -> Dense(1, sigmoid){
+- Dense({recipe.get("hidden_units", 16)}, relu) -> {
+        "Dense(3) softmax (negative, positive, neutral)"
+        if cfg.get("neutral_design") == "classes"
+        else "Dense(1, sigmoid)"
+    }{
         " + Dense(1, sigmoid) presence output" if cfg.get("neutral_design") == "presence" else ""
-    }; adam, binary cross-entropy
+    }; adam, {cfg.get("loss", "binary cross-entropy")}
 - {cfg["epochs"]} epochs, batch {cfg["batch_size"]}, shuffle buffer {cfg["shuffle_buffer"]:,}, \
 seed {cfg["seed"]}
 - Weights kept from epoch {cfg.get("kept_epoch") or cfg["epochs"]} \
@@ -251,9 +314,16 @@ seed {cfg["seed"]}
 {_neutral_section(manifest_data, metrics)}
 
 ## Per domain
-Validation split of every corpus, and the IMDB test split. Accuracy, F1 and ECE on the polar
-rows (by the side the model leans to); "neutral (polar)" is the share of polar rows answered
-neutral, "neutral recall" the share of truly neutral rows answered neutral.
+Validation split of every corpus, and the IMDB test split (never tuned on). {
+        "Macro recall and macro F1 over the classes present (3 where the corpus has a neutral "
+        "class), the share answered right (neutral answers on polar rows count as wrong), and "
+        "polar accuracy by the side the model leans to; VADER's figures (compound >= 0.05 "
+        "positive, <= -0.05 negative, else neutral) on the same rows are beside each."
+        if cfg.get("neutral_design") == "classes"
+        else "Accuracy, F1 and ECE on the polar rows (by the side the model leans to); "
+        '"neutral (polar)" is the share of polar rows answered neutral, "neutral recall" the '
+        "share of truly neutral rows answered neutral."
+    }
 
 {markdown_table(metrics.get("domains") or {})}
 
@@ -268,9 +338,11 @@ TensorFlow SavedModel (`saved_model/`, signature `serving_default`). Portable Nu
     }.
 
 ## Limits
-- English only; other languages and scripts fall back to the model's prior (about 50/50).
-- A bag of words (and word pairs where the embedding has them): word order is mostly ignored,
-  so sarcasm, negation across long distances and mixed messages are hard.
+- English only; other languages and scripts fall back to the model's prior (the bot says "I
+  can only read English" when a language identifier is sure a message is not English).
+- A bag of words (and word pairs where the embedding has them): word order is mostly ignored
+  beyond the tokenizer's negation scope (three words after "not", "never", "don't", ...) and
+  its weighting of the clause after "but"; sarcasm and long-distance negation are hard.
 - Training text is movie reviews, product reviews and tweets; workplace jargon is seen little.
   Check the per-domain table for the kind of text closest to yours, and add your own labelled
   messages with `--data` when it matters.

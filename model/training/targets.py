@@ -14,7 +14,7 @@ import numpy as np
 
 from model.training.corpora import NEUTRAL, POSITIVE
 from model.training.network import POLARITY_OUTPUT, PRESENCE_OUTPUT
-from model.training.recipes import NEUTRAL_PRESENCE, Recipe
+from model.training.recipes import NEUTRAL_CLASSES, NEUTRAL_PRESENCE, Recipe
 
 
 def _normalised(weights: np.ndarray) -> np.ndarray:
@@ -28,9 +28,12 @@ def keras_targets(
     weights: np.ndarray | None,
     recipe: Recipe,
     pseudo_neutral: np.ndarray | None = None,
+    polar_only: np.ndarray | None = None,
 ):
     """(targets, sample weights or None) for ``model.fit``."""
     labels = np.asarray(labels)
+    if recipe.neutral == NEUTRAL_CLASSES:
+        return class_targets(labels, weights, recipe, polar_only)
     neutral = labels == NEUTRAL
     polarity = (labels == POSITIVE).astype(np.float32)
     soft = recipe.neutral_polarity_target
@@ -56,17 +59,33 @@ def keras_targets(
     return polarity, base
 
 
+def class_targets(
+    labels: np.ndarray,
+    weights: np.ndarray | None,
+    recipe: Recipe,
+    polar_only: np.ndarray | None = None,
+):
+    """[n, 2] (label code, polar-only flag) for ``three_way_loss``, and the row weights."""
+    flags = np.zeros(len(labels), np.float32) if polar_only is None else polar_only
+    targets = np.stack([labels.astype(np.float32), np.asarray(flags, np.float32)], axis=1)
+    base = np.ones(len(labels), np.float32) if weights is None else np.asarray(weights, np.float32)
+    if recipe.normalise_weights:
+        base = _normalised(base)
+    return targets, base
+
+
 def dataset(
     texts: list[str],
     labels: np.ndarray,
     weights: np.ndarray | None,
     recipe: Recipe,
     pseudo_neutral: np.ndarray | None = None,
+    polar_only: np.ndarray | None = None,
 ):
     """A tf.data dataset of (text, target[, weight]) rows, in the given order (fit shuffles)."""
     import tensorflow as tf
 
-    targets, sample_weights = keras_targets(labels, weights, recipe, pseudo_neutral)
+    targets, sample_weights = keras_targets(labels, weights, recipe, pseudo_neutral, polar_only)
     if sample_weights is None:
         return tf.data.Dataset.from_tensor_slices((texts, targets))
     return tf.data.Dataset.from_tensor_slices((texts, targets, sample_weights))

@@ -74,7 +74,17 @@ def test_targets_for_each_neutral_design():
     weights = np.array([1.0, 1.0, 1.0, 4.0], np.float32)
     y, w = keras_targets(labels[[0, 1]], None, recipes.TUTORIAL)
     assert y.tolist() == [1.0, 0.0] and w is None  # the tutorial trains unweighted
-    chat = recipes.CHAT
+    three = recipes.CHAT
+    polar_only = np.array([0, 0, 0, 1], np.float32)  # the last row's corpus has no neutral class
+    y, w = keras_targets(labels, weights, three, polar_only=polar_only)
+    assert y.tolist() == [[1.0, 0.0], [0.0, 0.0], [2.0, 0.0], [1.0, 1.0]]  # (label, polar only)
+    assert w.mean() == pytest.approx(1.0) and w[3] == pytest.approx(4 * w[0])
+    chat = dataclasses.replace(
+        recipes.CHAT,
+        neutral=recipes.NEUTRAL_PRESENCE,
+        neutral_polarity_target=0.5,
+        pseudo_neutral=recipes.PseudoNeutral(),
+    )
     pseudo = np.array([False, False, False, True])
     y, w = keras_targets(labels, weights, chat, pseudo)
     assert y["output"].tolist() == [1.0, 0.0, 0.5, 1.0]  # soft target for neutral rows

@@ -10,6 +10,7 @@ from model.serving.tokenizer import (
     PythonTokenizer,
     TokenizerSpec,
     chat_spec,
+    conversation_spec,
     default_spec,
     gnews_swivel_spec,
     sanitize,
@@ -37,6 +38,7 @@ SPECS = {
     "chat-rules": chat_spec().with_options(ngrams=(1, 2), substitutions=EMOJI_TABLE),
     "tricky-table": default_spec().with_options(ngrams=(1, 2, 3), substitutions=TRICKY_TABLE),
     "gnews-bigrams": gnews_swivel_spec().with_options(ngrams=(1, 2)),
+    "conversation": conversation_spec().with_options(ngrams=(1, 2), substitutions=EMOJI_TABLE),
 }
 CHAT_TEXTS = [
     "not bad at all :tada: :+1:",
@@ -48,6 +50,15 @@ CHAT_TEXTS = [
     ":pray::pray: thanks",
     "@united thanks!! https://t.co/xyz?a=1&amp;b=2 www.example.com/é :)",
     "see http://x.y/日本\nnext line @user_1 &amp; more",
+    # negation scope and contrast (conversation_spec)
+    "not the worst. but not bad, never again!",
+    "I don’t hate it but I don't love it either",
+    "can't complain :) no no no problem never not good",
+    "but but but",
+    "not",
+    "however, it's not great; but fine",
+    "nothing neg_x nobody",
+    "not a, b: c? d! e",
 ]
 
 
@@ -153,3 +164,20 @@ def test_lite_lookup_matches_static_vocabulary_table(tiny_module_dir):
 def test_chat_rules_turn_links_into_url_and_drop_mentions():
     words = PythonTokenizer(chat_spec()).words("@united THANKS https://t.co/x &amp; www.a.com")
     assert words == ["thanks", "url", "and", "url"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("not the worst", ["not", "neg_the", "neg_worst"]),
+        ("I don't hate it", ["i", "dont", "neg_hate", "neg_it"]),
+        ("can\u2019t complain", ["cant", "neg_complain"]),
+        ("never again", ["never", "neg_again"]),
+        ("not bad at all, really good", ["not", "neg_bad", "neg_at", "neg_all", "really", "good"]),
+        ("not good but fine", ["not", "neg_good", "but", "fine", "fine"]),
+        ("good, but slow. ok", ["good", "but", "slow", "slow", "ok"]),
+        ("neg_bad", ["neg", "bad"]),  # a written underscore never looks like a marked word
+    ],
+)
+def test_conversation_rules_mark_negation_scope_and_weigh_the_but_clause(text, words):
+    assert PythonTokenizer(conversation_spec()).words(text) == words
