@@ -61,6 +61,8 @@ class BotApp:
             "model_version": getattr(info, "version", None),
             "test_accuracy": getattr(info, "test_accuracy", None),
             "runtime": getattr(info, "runtime", None),
+            "model_outputs": list(getattr(info, "classes", ()) or ()),
+            "decision_rule": getattr(info, "neutral", None),
             "auth": self.authorization.mode,
             "database": None if database_ok is None else ("ok" if database_ok else "failing"),
         }

@@ -70,15 +70,28 @@ class LiteNetwork:
     def outputs(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """Logits ([batch, 3] for a three-class network, else [batch]) and, for an older
         network with a presence output, presence logits."""
-        n = self.network
-        hidden = np.maximum(self.embed(texts) @ n.hidden_kernel + n.hidden_bias, 0.0)
-        if self.three_class:
-            return (hidden @ n.output_kernel + n.output_bias).astype(np.float64), None
-        logits = (hidden @ n.output_kernel + n.output_bias)[:, 0].astype(np.float64)
-        if n.presence_kernel is None:
-            return logits, None
-        presence = (hidden @ n.presence_kernel + n.presence_bias)[:, 0].astype(np.float64)
+        logits, presence, _ = self.forward(texts)
         return logits, presence
+
+    def forward(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """(logits, presence logits or None, lexicon evidence or None) for a batch."""
+        n = self.network
+        pooled = self.embed(texts)
+        evidence = None
+        if n.frozen_columns:
+            evidence = pooled[:, -n.frozen_columns :].max(axis=1).astype(np.float64)
+        hidden = np.maximum(pooled @ n.hidden_kernel + n.hidden_bias, 0.0)
+        if n.output_kernel.shape[0] != n.hidden_kernel.shape[1]:  # the output also sees pooled
+            hidden = np.concatenate([hidden, pooled], axis=1)
+        if self.three_class:
+            return (hidden @ n.output_kernel + n.output_bias).astype(np.float64), None, evidence
+        logits = (hidden @ n.output_kernel + n.output_bias)[:, 0].astype(np.float64)
+        if n.presence_kernel is None or n.presence_bias is None:
+            return logits, None, evidence
+        presence = (hidden @ n.presence_kernel + n.presence_bias)[:, 0].astype(np.float64)
+        return logits, presence, evidence
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         return self.outputs(texts)[0]
@@ -107,11 +120,11 @@ class LiteClassifier:
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if isinstance(texts, str):
             texts = [texts]
-        logits, presence = self.network.outputs(list(texts))
+        logits, presence, evidence = self.network.forward(list(texts))
         temperature = self.network.network.temperature
         if self.network.three_class:
             rule = self.rule if isinstance(self.rule, DecisionRule) else None
-            return class_predictions(logits, temperature, rule)
+            return class_predictions(logits, temperature, rule, evidence)
         neutral = self.rule if isinstance(self.rule, NeutralRule) else None
         return to_predictions(logits, temperature, neutral, presence)
 

@@ -37,6 +37,8 @@ class PortableNetwork:
     # The optional second output ("does the text express any sentiment?"), Dense(1) on hidden.
     presence_kernel: np.ndarray | None = None
     presence_bias: np.ndarray | None = None
+    #: The last columns of ``embeddings`` that are a frozen lexicon channel (0: none).
+    frozen_columns: int = 0
 
     def save(self, directory: Path, certificate: dict) -> None:
         directory = Path(directory)
@@ -60,7 +62,12 @@ class PortableNetwork:
         spec["vocabulary_file"] = VOCABULARY
         write_json(directory / TOKENIZER_FILENAME, spec)
         write_json(
-            directory / DESCRIPTION, {"temperature": self.temperature, "certificate": certificate}
+            directory / DESCRIPTION,
+            {
+                "temperature": self.temperature,
+                "frozen_columns": self.frozen_columns,
+                "certificate": certificate,
+            },
         )
 
     @classmethod
@@ -72,7 +79,11 @@ class PortableNetwork:
         vocabulary = (directory / VOCABULARY).read_text(encoding="utf-8").split("\n")[:-1]
         description = read_json(directory / DESCRIPTION)
         return cls(
-            spec=spec, vocabulary=vocabulary, temperature=description["temperature"], **arrays
+            spec=spec,
+            vocabulary=vocabulary,
+            temperature=description["temperature"],
+            frozen_columns=int(description.get("frozen_columns", 0)),
+            **arrays,
         )
 
 

@@ -101,37 +101,50 @@ def labels(predictions: Sequence[Prediction]) -> list[str]:
 class DecisionRule:
     """A three-class model's label: argmax over classes of log P(class) + offset[class].
 
-    Offsets of zero are plain argmax; a positive offset makes its class win more often. They
-    are fitted on validation data (``model.training.decision``), stored in the manifest as
-    ``{"method": "offsets", "offsets": {"negative": .., "positive": .., "neutral": ..}}``.
+    Offsets of zero are plain argmax; a positive offset makes its class win more often. A
+    network whose embedding carries a lexicon channel also reports, per text, its *lexicon
+    evidence* (the largest pooled lexicon column: 0 when no word of the text is in the
+    lexicon); ``no_evidence_neutral`` is added to the neutral score of texts without any, as
+    VADER calls them neutral. All are fitted on validation data (``model.training.decision``)
+    and stored in the manifest as ``{"method": "offsets", "offsets": {"negative": ..,
+    "positive": .., "neutral": ..}, "no_lexicon_evidence_neutral": ..}``.
     """
 
     offsets: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    no_evidence_neutral: float = 0.0
 
     @classmethod
     def from_json(cls, data: dict | None) -> DecisionRule | None:
         if not data or data.get("method") != OFFSETS:
             return None
         values = data["offsets"]
-        return cls(tuple(float(values[name]) for name in CLASSES))  # type: ignore[arg-type]
+        offsets = tuple(float(values[name]) for name in CLASSES)
+        extra = float(data.get("no_lexicon_evidence_neutral", 0.0))
+        return cls(offsets, extra)  # type: ignore[arg-type]
 
     def to_json(self) -> dict:
         return {
             "method": OFFSETS,
             "offsets": dict(zip(CLASSES, self.offsets, strict=True)),
+            "no_lexicon_evidence_neutral": self.no_evidence_neutral,
             "classes": list(CLASSES),
         }
 
-    def scores(self, log_probabilities: np.ndarray) -> np.ndarray:
-        return np.asarray(log_probabilities, dtype=np.float64) + np.asarray(self.offsets)
+    def scores(
+        self, log_probabilities: np.ndarray, evidence: np.ndarray | None = None
+    ) -> np.ndarray:
+        scores = np.asarray(log_probabilities, dtype=np.float64) + np.asarray(self.offsets)
+        if evidence is not None and self.no_evidence_neutral:
+            scores[:, 2] += self.no_evidence_neutral * (np.asarray(evidence) <= 0)
+        return scores
 
-    def choose(self, log_probabilities: np.ndarray) -> np.ndarray:
+    def choose(self, log_probabilities: np.ndarray, evidence: np.ndarray | None = None):
         """Class index per row (ties go to the first class in CLASSES order)."""
-        return np.argmax(self.scores(log_probabilities), axis=1)
+        return np.argmax(self.scores(log_probabilities, evidence), axis=1)
 
-    def margins(self, log_probabilities: np.ndarray) -> np.ndarray:
+    def margins(self, log_probabilities: np.ndarray, evidence: np.ndarray | None = None):
         """Per row, best score minus runner-up: how far the row is from a different label."""
-        ordered = np.sort(self.scores(log_probabilities), axis=1)
+        ordered = np.sort(self.scores(log_probabilities, evidence), axis=1)
         return ordered[:, -1] - ordered[:, -2]
 
 
@@ -148,12 +161,15 @@ def class_probabilities(logits: np.ndarray, temperature: float = 1.0) -> np.ndar
 
 
 def class_predictions(
-    logits: np.ndarray, temperature: float = 1.0, rule: DecisionRule | None = None
+    logits: np.ndarray,
+    temperature: float = 1.0,
+    rule: DecisionRule | None = None,
+    evidence: np.ndarray | None = None,
 ) -> list[Prediction]:
-    """One Prediction per row of a three-class network's logits."""
+    """One Prediction per row of a three-class network's logits (and lexicon evidence)."""
     logits = np.asarray(logits, dtype=np.float64).reshape(-1, len(CLASSES))
     log_p = log_softmax(logits, temperature)
-    chosen = (rule or DecisionRule()).choose(log_p)
+    chosen = (rule or DecisionRule()).choose(log_p, evidence)
     p = np.exp(log_p)
     return [
         Prediction.from_classes(CLASSES[c], float(row[0]), float(row[1]), float(row[2]))

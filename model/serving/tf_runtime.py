@@ -87,7 +87,9 @@ class TensorFlowClassifier:
         outputs = self.scorer.outputs(list(texts))
         if "logits" in outputs:  # a three-class network
             rule = self.rule if isinstance(self.rule, DecisionRule) else None
-            return class_predictions(outputs["logits"], self.info.temperature, rule)
+            return class_predictions(
+                outputs["logits"], self.info.temperature, rule, outputs.get("evidence")
+            )
         neutral = self.rule if isinstance(self.rule, NeutralRule) else None
         return to_predictions(
             outputs["logit"], self.info.temperature, neutral, outputs.get("presence_logit")

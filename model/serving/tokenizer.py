@@ -140,23 +140,35 @@ NEGATED_PREFIX = "neg_"
 NEGATION_SCOPE = 3
 #: Words that open a contrast clause; the clause after them is counted twice.
 CONTRAST_WORDS = ("but", "however")
+#: Function words inside a negation scope stay as they are (the scope still spans them): a
+#: marked "neg_the" would only learn that negated sentences are often negative.
+UNMARKED_IN_SCOPE = (
+    "the", "a", "an", "it", "its", "this", "that", "these", "those", "to", "of", "at", "in",
+    "on", "for", "be", "is", "was", "i", "me", "my", "you", "we", "so", "too", "very", "really",
+    "all", "any", "much",
+)  # fmt: skip
 
 
 def conversation_spec(num_oov_buckets: int = 5000) -> TokenizerSpec:
     """The chat rules plus negation scope and contrast, as regex rewrites both engines run.
 
     Clause punctuation (``. , ! ? ; :``) becomes a "," boundary token; a negator marks up to
-    :data:`NEGATION_SCOPE` following words of its clause with :data:`NEGATED_PREFIX` (``I don't
-    hate it`` -> ``i dont neg_hate neg_it``; ``can't complain`` -> ``cant neg_complain``); "but"
+    :data:`NEGATION_SCOPE` following words of its clause with :data:`NEGATED_PREFIX`, except
+    the function words of :data:`UNMARKED_IN_SCOPE` (``I don't hate it`` -> ``i dont neg_hate
+    it``; ``can't complain`` -> ``cant neg_complain``); "but"
     starts a new clause (negation stops there) and the words after it, up to the next
-    boundary, are repeated so they weigh more in the sqrtn average (``good but slow`` ->
-    ``good but slow slow``). The boundary tokens are removed at the end.
+    boundary, are written three times, so they weigh three times the clause before it, the
+    ratio of VADER's but-rule (x0.5 before, x1.5 after): ``good but slow`` ->
+    ``good but slow slow slow``. The boundary tokens are removed at the end.
     """
     negators = "|".join(NEGATORS)
     contrast = "|".join(CONTRAST_WORDS)
     word = "([a-z0-9]+)( |$)"
     marked = f"({NEGATED_PREFIX}[a-z0-9]+) {word}"
     continue_scope = (marked, f"\\1 {NEGATED_PREFIX}\\2\\3")
+    function_words = "|".join(UNMARKED_IN_SCOPE)
+    # Two passes: each consumes the space after a word, so neighbours need the second.
+    unmark = (f"(^| ){NEGATED_PREFIX}({function_words})( |$)", "\\1\\2\\3")
     return TokenizerSpec(
         lowercase=True,
         replacements=(
@@ -164,13 +176,18 @@ def conversation_spec(num_oov_buckets: int = 5000) -> TokenizerSpec:
             ("https?://[^ ]+|www[.][^ ]+", " url "),
             ("@[a-z0-9_]+", " "),
             ("&amp;", " and "),
+            # "I'll" and "he'd" would otherwise read as the words "ill" and "hed".
+            ("('|\u2019)ll([^a-z0-9]|$)", " will\\2"),
+            ("('|\u2019)d([^a-z0-9]|$)", " would\\2"),
             ("'|\u2019", ""),
             ("[.!?;:]+|,", " , "),
             ("[^a-z0-9,]+", " "),
             (f"(^| )({contrast}) ", "\\1, \\2 "),
             (f"(^| )({negators}) {word}", f"\\1\\2 {NEGATED_PREFIX}\\3\\4"),
             *([continue_scope] * (NEGATION_SCOPE - 1)),
-            (f"(^| )({contrast}) ([^,]+)", "\\1\\2 \\3 \\3"),
+            unmark,
+            unmark,
+            (f"(^| )({contrast}) ([^,]+)", "\\1\\2 \\3 \\3 \\3"),
             (",", " "),
         ),
         split="whitespace",

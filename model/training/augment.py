@@ -35,7 +35,7 @@ TEMPLATES = (
 )
 
 
-def negation_rows(seed: int, per_word: int = 5) -> tuple[list[str], np.ndarray]:
+def negation_rows(seed: int, per_word: int = len(TEMPLATES)) -> tuple[list[str], np.ndarray]:
     """(texts, label codes): ``per_word`` seeded templates for each strong lexicon word."""
     from model.training.lexicon import vader_lexicon
 

@@ -121,12 +121,16 @@ def reference_sample(source: Path, bundled: Path, texts: list[str]) -> dict:
 
     lite = model.load(bundled, runtime="lite")
     tensorflow = model.load(source, runtime="tensorflow")
+    served = lite.predict(texts)
     return {
-        "about": "fixed validation texts and the P(positive) the bundled model gave them when "
-        "it was made; tests re-score them with the lite runtime (tolerance 1e-6)",
+        "about": "fixed validation texts and the probabilities and labels the bundled model "
+        "gave them when it was made; tests re-score them with the lite runtime (tolerance 1e-6)",
         "model_version": lite.info.version,
         "texts": texts,
-        "p_positive": [p.p_positive for p in lite.predict(texts)],
+        "p_positive": [p.p_positive for p in served],
+        "p_negative": [p.p_negative for p in served],
+        "p_neutral": [p.p_neutral for p in served],
+        "labels": [p.label for p in served],
         "p_positive_tensorflow": [p.p_positive for p in tensorflow.predict(texts)],
     }
 

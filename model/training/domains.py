@@ -188,7 +188,9 @@ def measure_domains(data, outputs: dict, temperature: float, rule, vader: bool =
             p = class_probabilities(out["logits"], temperature)
             polar_p = p[:, 1] / np.maximum(p[:, 0] + p[:, 1], 1e-300)
             decision = rule if isinstance(rule, DecisionRule) else DecisionRule()
-            predicted = decision.choose(log_softmax(out["logits"], temperature))
+            predicted = decision.choose(
+                log_softmax(out["logits"], temperature), out.get("evidence")
+            )
             row = domain_metrics(polar_p, rows.labels, predicted == NEUTRAL)
             if vader and name in data.validation and len(rows):
                 row = with_three_way(row, rows.labels, predicted, rows.texts)

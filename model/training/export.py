@@ -55,6 +55,14 @@ def has_presence(keras_model) -> bool:
     return _layer(keras_model, PRESENCE_LAYER) is not None
 
 
+def frozen_columns(keras_model) -> int:
+    """How many frozen (lexicon) columns the hub layer appends to its output."""
+    frozen = [
+        w for w in keras_model.get_layer("embedding").non_trainable_weights if len(w.shape) == 2
+    ]
+    return int(frozen[0].shape[1]) if frozen else 0
+
+
 def is_three_class(keras_model) -> bool:
     """Whether the network's output layer gives three class logits."""
     return int(keras_model.get_layer("output").kernel.shape[1]) == 3
@@ -64,10 +72,17 @@ def keras_outputs(keras_model, texts: tf.Tensor) -> dict[str, tf.Tensor]:
     """Raw outputs: ``logits`` [batch, 3] of a three-class network, else the pre-sigmoid
     ``logit`` [batch] and, if the network has one, ``presence`` [batch]."""
     embedding, hidden = keras_model.get_layer("embedding"), keras_model.get_layer("hidden")
-    features = hidden(embedding(texts))
+    pooled = embedding(texts)
+    features = hidden(pooled)
     output = keras_model.get_layer("output")
+    if int(output.kernel.shape[0]) != int(hidden.kernel.shape[1]):  # a skip connection
+        features = tf.concat([features, pooled], axis=1)
     if is_three_class(keras_model):
-        return {"logits": tf.matmul(features, output.kernel) + output.bias}
+        out = {"logits": tf.matmul(features, output.kernel) + output.bias}
+        frozen = frozen_columns(keras_model)
+        if frozen:  # lexicon evidence: the largest pooled lexicon column (0: no lexicon word)
+            out["evidence"] = tf.reduce_max(pooled[:, -frozen:], axis=1)
+        return out
     out = {"logit": (tf.matmul(features, output.kernel) + output.bias)[:, 0]}
     presence = _layer(keras_model, PRESENCE_LAYER)
     if presence is not None:
@@ -93,11 +108,14 @@ class ServingModule(tf.Module):
         raw = keras_outputs(self.network, text)
         if "logits" in raw:
             probabilities = tf.nn.softmax(raw["logits"] / self.temperature, axis=-1)
-            return {
+            served = {
                 "logits": raw["logits"],
                 "probabilities": probabilities,
                 "p_positive": probabilities[:, 1],
             }
+            if "evidence" in raw:
+                served["evidence"] = raw["evidence"]
+            return served
         logit = raw["logit"]
         out = {"p_positive": tf.sigmoid(logit / self.temperature), "logit": logit}
         if "presence" in raw:
@@ -138,6 +156,7 @@ def extract_portable(keras_model, module_dir: Path, temperature: float) -> Porta
         output_bias=output.bias.numpy(),
         temperature=float(temperature),
         presence_kernel=presence.kernel.numpy() if presence is not None else None,
+        frozen_columns=int(sum(w.shape[1] for w in frozen)),
         presence_bias=presence.bias.numpy() if presence is not None else None,
     )
 
@@ -158,11 +177,14 @@ def certify(
     cases = list(texts) + hard_cases()
     tf_out = SavedModelScorer(saved_model_dir).outputs(cases)
     lite = LiteNetwork(portable)
-    lite_logit, lite_presence = lite.outputs(cases)
-    if lite.three_class != ("logits" in tf_out):
+    lite_logit, lite_presence, lite_evidence = lite.forward(cases)
+    if lite.three_class != ("logits" in tf_out) or (lite_evidence is None) != (
+        "evidence" not in tf_out
+    ):
         return {"certified": False, "reason": "the runtimes disagree on the number of outputs"}
     if lite.three_class:
-        return _certify_classes(portable, tf_out, lite_logit, cases, len(texts), rule)
+        evidence = (tf_out.get("evidence"), lite_evidence)
+        return _certify_classes(portable, tf_out, lite_logit, cases, len(texts), rule, evidence)
     lite_p = lite.p_positive_from(lite_logit)
     diff = np.abs(tf_out["p_positive"] - lite_p)
     neutral = rule if isinstance(rule, NeutralRule) else None
@@ -183,17 +205,28 @@ def certify(
     return _verdict(diff, tf_labels, lite_labels, tolerated, cases, len(texts), rule, compared)
 
 
-def _certify_classes(portable, tf_out, lite_logits, cases, validation_texts, rule) -> dict:
+def _certify_classes(
+    portable, tf_out, lite_logits, cases, validation_texts, rule, evidence=(None, None)
+) -> dict:
     decision = rule if isinstance(rule, DecisionRule) else DecisionRule()
+    tf_evidence, lite_evidence = evidence
     tf_log_p = log_softmax(tf_out["logits"], portable.temperature)
     lite_log_p = log_softmax(lite_logits, portable.temperature)
     diff = np.abs(np.exp(tf_log_p) - np.exp(lite_log_p)).max(axis=1)
-    tf_labels = labels(class_predictions(tf_out["logits"], portable.temperature, decision))
-    lite_labels = labels(class_predictions(lite_logits, portable.temperature, decision))
+    if tf_evidence is not None and lite_evidence is not None:
+        diff = np.maximum(diff, np.abs(tf_evidence - lite_evidence))
+    tf_labels = labels(
+        class_predictions(tf_out["logits"], portable.temperature, decision, tf_evidence)
+    )
+    lite_labels = labels(
+        class_predictions(lite_logits, portable.temperature, decision, lite_evidence)
+    )
     # If no score moves by more than e between the runtimes, a label can only differ where the
     # best and runner-up scores are within 2e: a tie at the boundary, not a disagreement.
     moved = np.abs(tf_log_p - lite_log_p).max(axis=1)
-    margin = np.minimum(decision.margins(tf_log_p), decision.margins(lite_log_p))
+    margin = np.minimum(
+        decision.margins(tf_log_p, tf_evidence), decision.margins(lite_log_p, lite_evidence)
+    )
     tolerated = margin <= 2 * moved + 1e-12
     return _verdict(
         diff,

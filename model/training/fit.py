@@ -117,6 +117,7 @@ def train_network(recipe, prepared, args, seed: int):
         presence=recipe.neutral == recipes.NEUTRAL_PRESENCE,
         hidden_units=recipe.hidden_units,
         classes=recipe.neutral == recipes.NEUTRAL_CLASSES,
+        skip=recipe.skip_connection,
     )
     tf_keras.backend.set_value(model.optimizer.learning_rate, recipe.learning_rate)
     pooled = data.pooled_validation()

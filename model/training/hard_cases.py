@@ -5,7 +5,8 @@ from __future__ import annotations
 
 def hard_cases() -> list[str]:
     """Empty, whitespace runs, punctuation only, case, unicode/emoji, control chars, 1 MB, OOV,
-    negation bigrams, emoji / Slack shortcodes / emoticons, statements without sentiment."""
+    negation bigrams and scopes, contrast, emoji / Slack shortcodes / emoticons, statements
+    without sentiment."""
     return [
         "",
         " ",
@@ -39,4 +40,11 @@ def hard_cases() -> list[str]:
         "http://example.com/a:(b) 12:30 a:b",
         "The meeting is at 3pm",
         "ok",
+        # negation scope and contrast (the conversation tokenizer's rewrites)
+        "not the worst. but not bad, never again!",
+        "I don\u2019t hate it but I don't love it either",
+        "can't complain :) no no no problem",
+        "but but but however",
+        "not",
+        "neg_bad neg_ never_not",
     ]

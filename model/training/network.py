@@ -34,6 +34,7 @@ def build_model(
     presence: bool = False,
     hidden_units: int = 16,
     classes: bool = False,
+    skip: bool = False,
 ):
     """Compile the network with adam and binary cross-entropy, exactly as the tutorial does.
 
@@ -56,7 +57,13 @@ def build_model(
     hidden = tf_keras.layers.Dense(hidden_units, activation="relu", name="hidden")
     if classes:
         logits = tf_keras.layers.Dense(CLASS_COUNT, name=POLARITY_OUTPUT)
-        model = tf_keras.Sequential([hub_layer, hidden, logits], name="sentiment")
+        if not skip:
+            model = tf_keras.Sequential([hub_layer, hidden, logits], name="sentiment")
+        else:  # the output also sees the pooled embedding itself (e.g. its lexicon columns)
+            text = tf_keras.Input(shape=[], dtype=tf.string, name="text")
+            pooled = hub_layer(text)
+            joined = tf_keras.layers.Concatenate(name="skip")([hidden(pooled), pooled])
+            model = tf_keras.Model(text, logits(joined), name="sentiment")
         model.compile(optimizer="adam", loss=three_way_loss, weighted_metrics=[])
         return model
     polarity = tf_keras.layers.Dense(1, activation="sigmoid", name=POLARITY_OUTPUT)

@@ -2,9 +2,10 @@
 
 ``tutorial`` is the TensorFlow tutorial exactly (IMDB 15k/10k/25k, 20-dim unigram embedding,
 Dense(16) -> sigmoid, 20 epochs, batch 512). ``chat`` is the served default: the same family
-(hub embedding -> small dense head) trained on a mix of short-text corpora plus IMDB, with a
-neutral answer; its numbers are the research report's (/tmp/research/REPORT.md, 2026-11-28).
-One code path trains both; a recipe only changes the numbers.
+(hub embedding -> small dense head) trained on conversation, tweets, reviews and IMDB, with
+three outputs (negative, positive, no clear sentiment) and a decision rule fitted on
+validation; docs/model.md records why each of its numbers is what it is. One code path trains
+both; a recipe only changes the numbers.
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ class Recipe:
     embedding: OfflineEmbedding | None = OfflineEmbedding("artifacts/embedding")
     vocabulary: TrainedVocabulary | None = None  # set: build the module from the training rows
     hidden_units: int = 16
+    #: The output layer also sees the pooled embedding (its lexicon columns included).
+    skip_connection: bool = False
     learning_rate: float = 1e-3  # adam's default, the tutorial's
     epochs: int = 20
     batch_size: int = 512
@@ -181,7 +184,7 @@ CHAT = Recipe(
     ),
     imdb=ImdbMix(train_split="train", validation_split=None, validation_fraction=0.1),
     corpora=(
-        CorpusMix("sst2_train"),
+        CorpusMix("sst2_train", weight=0.5),
         CorpusMix("sentiment140_train_sample"),
         CorpusMix("amazon_polarity_sample"),
         CorpusMix("yelp_reviews_sample"),
@@ -202,6 +205,7 @@ CHAT = Recipe(
     embedding=None,
     vocabulary=TrainedVocabulary(tokenizer="conversation", lexicon="vader"),
     hidden_units=32,
+    skip_connection=False,
     learning_rate=1e-3,
     epochs=2,
     batch_size=256,
@@ -209,7 +213,7 @@ CHAT = Recipe(
     keep_best=False,
     normalise_weights=True,
     neutral=NEUTRAL_CLASSES,
-    negation_templates_weight=2.0,
+    negation_templates_weight=1.0,
     decision_domains=(*CONVERSATION, "tweeteval_sentiment_val"),
     user_data_weight=2.0,
     temperature=TEMPERATURE_ALWAYS,

@@ -121,10 +121,15 @@ def test_reference_sample_reproduces_the_recorded_probabilities(sample, manifest
     assert sample["model_version"] == manifest["version"]
     assert len(sample["texts"]) == len(sample["p_positive"]) >= 50
     classifier = model.load(BUNDLED_MODEL_DIR, runtime="lite")
-    rescored = np.array([p.p_positive for p in classifier.predict(sample["texts"])])
+    predictions = classifier.predict(sample["texts"])
+    for field in ("p_positive", "p_negative", "p_neutral"):
+        rescored = np.array([getattr(p, field) for p in predictions])
+        recorded = np.array(sample[field])
+        worst = int(np.argmax(np.abs(rescored - recorded)))
+        assert abs(rescored[worst] - recorded[worst]) <= 1e-6, (field, sample["texts"][worst][:80])
+    assert [p.label for p in predictions] == sample["labels"]
+    assert set(sample["labels"]) == {"positive", "negative", "neutral"}  # a three-way model
     recorded = np.array(sample["p_positive"])
-    worst = int(np.argmax(np.abs(rescored - recorded)))
-    assert abs(rescored[worst] - recorded[worst]) <= 1e-6, sample["texts"][worst][:80]
     # ...and the recorded values are those of the TensorFlow model it was exported from.
     tensorflow = np.array(sample["p_positive_tensorflow"])
     assert np.abs(recorded - tensorflow).max() <= manifest["portable"]["tolerance"]

@@ -7,7 +7,16 @@ from collections import Counter
 import model
 from model.serving.bundle import bundled_model_dir
 from model.serving.prediction import Prediction
-from tests.model.everyday_messages import CASES, NEG, NEU, PASS_BAR, POS, Case, describe_failures
+from tests.model.everyday_messages import (
+    CASES,
+    NEG,
+    NEU,
+    NON_ENGLISH,
+    PASS_BAR,
+    POS,
+    Case,
+    describe_failures,
+)
 from tests.model.everyday_messages import score as score_cases
 
 
@@ -51,15 +60,35 @@ def test_scorer_fails_a_classifier_that_always_says_positive():
 
 
 def test_scorer_passes_a_classifier_that_gives_the_first_accepted_answer():
-    rate, outcomes = score_cases(FakeClassifier({c.text: c.accepted[0] for c in CASES}))
+    # The model never says "non-english" itself: the bot's language check does, whatever the
+    # model answered (here: neutral).
+    answers = {c.text: NEU if c.accepted[0] == NON_ENGLISH else c.accepted[0] for c in CASES}
+    rate, outcomes = score_cases(FakeClassifier(answers))
     assert rate == 1.0 and len(outcomes) == len(CASES)
+
+
+def test_a_foreign_message_is_answered_as_the_bot_would():
+    cases = [Case("la réunion est annulée", (NON_ENGLISH,), "non-english")]
+    cases += [Case("great job", (POS,), "praise")]
+    rate, outcomes = score_cases(FakeClassifier({"great job": POS}), cases)
+    assert rate == 1.0 and [o.label for o in outcomes] == [NON_ENGLISH, POS]
 
 
 def test_the_list_covers_every_kind_of_message():
     kinds = Counter(c.kind for c in CASES)
-    for kind in ("negation", "intensifier", "praise", "complaint", "neutral fact", "emoji"):
+    for kind in (
+        "negation",
+        "intensifier",
+        "praise",
+        "complaint",
+        "neutral fact",
+        "emoji",
+        "contrast",
+        "question",
+        "non-english",
+    ):
         assert kinds[kind] >= 5, kind
-    assert kinds["question"] >= 3
+    assert len(CASES) >= 80
     assert any(":tada:" in c.text for c in CASES) and any(":disappointed:" in c.text for c in CASES)
     assert len({c.text for c in CASES}) == len(CASES)
 

@@ -251,3 +251,48 @@ def test_an_uncertified_model_fails_training_loudly(three_way_export, monkeypatc
 
 def test_classes_are_the_label_codes_order():
     assert CLASSES == ("negative", "positive", "neutral")
+
+
+def test_a_skip_connection_network_is_certified_too(lexicon_module, tmp_path):
+    module_dir, _ = lexicon_module
+    tf_keras.utils.set_random_seed(2)
+    network = build_model(str(module_dir), classes=True, skip=True, hidden_units=3)
+    assert network.get_layer("output").kernel.shape == (3 + 6, 3)  # hidden + pooled embedding
+    export.save_serving_model(network, temperature=0.9, out_dir=tmp_path)
+    certificate = export.export_portable(network, module_dir, 0.9, tmp_path, TEXTS, DecisionRule())
+    assert certificate["certified"] is True, certificate
+
+
+def test_texts_without_lexicon_evidence_can_lean_neutral():
+    log_p = np.log(np.array([[0.45, 0.15, 0.40], [0.45, 0.15, 0.40]]))
+    evidence = np.array([0.0, 0.3])  # the first text has no lexicon word, the second has
+    rule = DecisionRule((0.0, 0.0, 0.0), no_evidence_neutral=0.5)
+    assert rule.choose(log_p, evidence).tolist() == [2, 0]
+    assert rule.choose(log_p).tolist() == [0, 0]  # without evidence it is plain offsets
+    assert DecisionRule.from_json(rule.to_json()) == rule
+    assert DecisionRule.from_json({"method": "offsets", "offsets": dict.fromkeys(CLASSES, 0.0)})
+
+
+def test_the_no_evidence_offset_is_fitted_when_it_helps():
+    rng = np.random.RandomState(3)
+    truth = rng.randint(0, 3, size=900)
+    evidence = np.where(truth == 2, rng.rand(900) < 0.1, rng.rand(900) < 0.9).astype(float)
+    logits = rng.normal(0, 1.0, size=(900, 3))
+    logits[np.arange(900), truth] += 0.6
+    log_p = log_softmax(logits)
+    without, _ = fit_offsets({"d": (log_p, truth)})
+    rule, figures = fit_offsets({"d": (log_p, truth, evidence)}, extras=(0.0, 0.5, 1.0, 2.0))
+    assert without.no_evidence_neutral == 0.0
+    assert rule.no_evidence_neutral > 0.0
+    assert figures["validation_objective"] > macro_recall(truth, without.choose(log_p))
+
+
+def test_lexicon_evidence_comes_from_both_runtimes_alike(three_way_export):
+    network, module_dir, out = three_way_export
+    tf_out = SavedModelScorer(out / "saved_model").outputs(TEXTS)
+    portable = export.extract_portable(network, module_dir, 1.3)
+    assert portable.frozen_columns == 2
+    _, _, evidence = LiteNetwork(portable).forward(TEXTS)
+    assert evidence is not None and np.abs(tf_out["evidence"] - evidence).max() < 1e-6
+    # "good fun" has lexicon words, "meeting at 3" none.
+    assert evidence[0] > 0 and evidence[3] == 0.0
